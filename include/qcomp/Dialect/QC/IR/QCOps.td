@@ -1,0 +1,256 @@
+//===- QCOps.td - qc dialect operations --------------------*- tablegen -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Operations of the qc dialect. Each description states the exact arithmetic
+// (f32 operations, rounding, saturation) that qc-lower-to-linalg implements
+// and that every faster lowering must reproduce bit for bit.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCOMP_DIALECT_QC_IR_QCOPS_TD
+#define QCOMP_DIALECT_QC_IR_QCOPS_TD
+
+include "qcomp/Dialect/QC/IR/QCBase.td"
+include "qcomp/Dialect/QC/IR/QCAttrs.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+
+//===----------------------------------------------------------------------===//
+// qc.observe
+//===----------------------------------------------------------------------===//
+
+def QC_ObserveOp : QC_Op<"observe",
+    [SameOperandsAndResultType, MemoryEffects<[MemWrite]>]> {
+  let summary = "Identity that records a tensor's statistics during calibration";
+  let description = [{
+    Returns its input unchanged. When the model is compiled for calibration,
+    each execution adds the input's values to the statistics kept under `id`
+    (min, max, per-channel absolute maximum along `channel_axis`, histogram);
+    in every other lowering the op is erased. `id` names the observed tensor
+    stably across runs and is the key of the calibration table. The op has a
+    write effect so that it is neither hoisted, merged nor removed as dead.
+
+    ```mlir
+    %y = qc.observe %x id "mlp.fc1.input" channel_axis 1 : tensor<4x16xf32>
+    ```
+  }];
+  let arguments = (ins QC_FloatTensor:$input, StrAttr:$id,
+                       OptionalAttr<I64Attr>:$channel_axis);
+  let results = (outs QC_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `id` $id (`channel_axis` $channel_axis^)? attr-dict `:` type($input)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// qc.quantize
+//===----------------------------------------------------------------------===//
+
+def QC_QuantizeOp : QC_Op<"quantize", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Quantizes a float tensor with static parameters";
+  let description = [{
+    Converts each element x of `input` to the quantized result type, whose
+    scale s and zero point z are those of x's position (per tensor, per axis
+    or per block):
+
+        q = saturate(round_half_to_even(x / s) + z)
+
+    computed in f32 (s rounded to f32; `x / s` an f32 division; the zero point
+    added in f32), then clamped to the storage range [qmin, qmax] of the result
+    type (its explicit range if it has one). NaN becomes z (real 0); +Inf and
+    -Inf saturate to qmax and qmin. This matches ONNX `QuantizeLinear`.
+    Storage types are at most 16 bits wide so that the bounds are exact in f32.
+    Quantizing a constant folds to a constant of the storage type at compile
+    time with exactly the same arithmetic.
+
+    ```mlir
+    %q = qc.quantize %x : tensor<4x8xf32> to tensor<4x8x!quant.uniform<i8:f32, 0.05:-3>>
+    ```
+  }];
+  let arguments = (ins QC_FloatTensor:$input);
+  let results = (outs QC_QuantizedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// qc.dequantize
+//===----------------------------------------------------------------------===//
+
+def QC_DequantizeOp : QC_Op<"dequantize", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Converts a quantized tensor back to float";
+  let description = [{
+    Converts each element q of `input` to its real value
+
+        x = f32(q - z) * s
+
+    where s and z are the scale and zero point of q's position; `q - z` is
+    exact in 64-bit integers, its conversion to f32 rounds to nearest even,
+    and the product is an f32 multiplication (s rounded to f32). This matches
+    ONNX `DequantizeLinear`. The result element type is the expressed type of
+    the input's quantized type.
+
+    ```mlir
+    %x = qc.dequantize %q : tensor<8x!quant.uniform<u8:f32, 0.1:128>> to tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins QC_QuantizedTensor:$input);
+  let results = (outs QC_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// qc.requantize
+//===----------------------------------------------------------------------===//
+
+def QC_RequantizeOp : QC_Op<"requantize", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Rescales a quantized tensor into another quantized type";
+  let description = [{
+    Maps each element q (scale s_in, zero point z_in) to the result type
+    (scale s_out, zero point z_out) without going through float tensors.
+    With M = s_in / s_out (computed in double):
+
+    - float mode (default): `saturate(round_half_to_even(f32(q - z_in) *
+      f32(M)) + z_out)`, all in f32 as in `qc.quantize`;
+    - `fixed_point`: M is decomposed into a 31-bit multiplier m in
+      [2^30, 2^31) and a shift e with M ~= m * 2^(e-31); then
+      `saturate(((q - z_in) * m + 2^(n-1)) >> n + z_out)` with n = 31 - e,
+      a 64-bit product and an arithmetic shift (round to nearest, ties
+      towards +infinity). This is the integer-only path of TFLite-style
+      kernels.
+
+    Requantizing to the input's own type is the identity in both modes and
+    folds away.
+
+    ```mlir
+    %r = qc.requantize %q : tensor<16x!quant.uniform<i8:f32, 0.1>> to tensor<16x!quant.uniform<i8:f32, 0.2:5>>
+    %f = qc.requantize %q fixed_point : tensor<16x!quant.uniform<i8:f32, 0.1>> to tensor<16x!quant.uniform<u8:f32, 0.3:128>>
+    ```
+  }];
+  let arguments = (ins QC_QuantizedTensor:$input, UnitAttr:$fixed_point);
+  let results = (outs QC_QuantizedTensor:$result);
+  let assemblyFormat = [{
+    $input (`fixed_point` $fixed_point^)? attr-dict `:` type($input) `to`
+    type($result)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// qc.dynamic_quantize
+//===----------------------------------------------------------------------===//
+
+def QC_DynamicQuantizeOp : QC_Op<"dynamic_quantize", [Pure]> {
+  let summary = "Quantizes a float tensor with parameters computed at run time";
+  let description = [{
+    Computes quantization parameters from the values of `input` at run time,
+    either once for the whole tensor (`per_tensor`, `scale` has rank 0) or
+    once per row, i.e. per token, over the last dimension (`per_row`, `scale`
+    has the input's shape without its last dimension), and quantizes with
+    them. The storage type is the result's integer element type: signless
+    `iN` is signed, `uiN` unsigned.
+
+    - symmetric (no `zero_point` result; signed storage only):
+      `s = max|x| / qmax`;
+    - asymmetric (a `zero_point` result): with rmin = min(0, min x) and
+      rmax = max(0, max x), `s = (rmax - rmin) / (qmax - qmin)` and
+      `z = saturate(round_half_to_even(qmin - rmin / s))`, the formula of ONNX
+      `DynamicQuantizeLinear`.
+
+    All in f32; NaN elements are ignored when reducing. A group whose range
+    is zero (all zeros) gets s = 1; s is clamped below at the smallest normal
+    f32. The elements are then quantized exactly as by `qc.quantize`.
+
+    ```mlir
+    %q, %s = qc.dynamic_quantize %x per_row : tensor<4x64xf32> to tensor<4x64xi8>, tensor<4xf32>
+    %u, %t, %z = qc.dynamic_quantize %x per_tensor : tensor<4x64xf32> to tensor<4x64xui8>, tensor<f32>, tensor<ui8>
+    ```
+  }];
+  let arguments = (ins QC_FloatTensor:$input, QC_Granularity:$granularity);
+  let results = (outs QC_IntegerTensor:$result, QC_FloatTensor:$scale,
+                      Optional<QC_IntegerTensor>:$zero_point);
+  let assemblyFormat = [{
+    $input $granularity attr-dict `:` type($input) `to` type($result) `,`
+    type($scale) (`,` type($zero_point)^)?
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// True when the op computes a zero point (asymmetric quantization).
+    bool isAsymmetric() { return static_cast<bool>(getZeroPoint()); }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// qc.matmul / qc.batch_matmul
+//===----------------------------------------------------------------------===//
+
+class QC_MatmulLikeOp<string mnemonic, string shapes, string example>
+    : QC_Op<mnemonic, [Pure]> {
+  let description = [{
+    Multiplies quantized `lhs` (}] # shapes # [{) by quantized `rhs` in
+    integer arithmetic:
+
+        acc[..., m, n] = sum_k (lhs[..., m, k] - z_l) * (rhs[..., k, n] - z_r[n])
+                         + bias[n]
+
+    in the accumulator type `acc` (i32 or i64). `lhs` is quantized per tensor;
+    `rhs` per tensor or per axis along its last (N) dimension. The optional
+    `bias` is a 1-D tensor of N accumulator-typed values at scale s_l * s_r[n]
+    and zero point 0. The result type says what is returned:
+
+    - the accumulator type: `acc` itself;
+    - a float type: `f32(acc) * f32(s_l * s_r[n])` (dequantized);
+    - a quantized type (scale s_o[n], zero point z_o[n], per tensor or per
+      axis along N): `acc` requantized with M[n] = s_l * s_r[n] / s_o[n]
+      exactly as `qc.requantize` does, in float mode or `fixed_point`.
+
+    The verifier proves that the sum of products cannot overflow the
+    accumulator for the static reduction size K and the storage ranges of
+    both operands, and rejects the op otherwise. The bias is added to that
+    exact sum; keeping it in range is the producer's responsibility.
+
+    ```mlir
+    }] # example # [{
+    ```
+  }];
+  let arguments = (ins QC_QuantizedTensor:$lhs, QC_QuantizedTensor:$rhs,
+                       Optional<QC_IntegerTensor>:$bias,
+                       TypeAttrOf<AnySignlessInteger>:$acc,
+                       UnitAttr:$fixed_point);
+  let results = (outs QC_MatmulResultTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs (`bias` `(` $bias^ `:` type($bias) `)`)? `acc` `(` $acc `)`
+    (`fixed_point` $fixed_point^)? attr-dict `:` type($lhs) `,` type($rhs)
+    `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def QC_MatmulOp : QC_MatmulLikeOp<"matmul", "M x K; rhs K x N", [{
+    %y = qc.matmul %a, %w bias(%b : tensor<16xi32>) acc(i32)
+        : tensor<4x32x!quant.uniform<u8:f32, 0.02:128>>,
+          tensor<32x16x!quant.uniform<i8<-127:127>:f32:1, {0.01, ...}>>
+        -> tensor<4x16x!quant.uniform<i8:f32, 0.05:-3>>
+  }]> {
+  let summary = "Integer matrix multiplication of quantized tensors";
+}
+
+def QC_BatchMatmulOp : QC_MatmulLikeOp<"batch_matmul",
+    "B x M x K; rhs B x K x N, the same B", [{
+    %y = qc.batch_matmul %q, %k acc(i32)
+        : tensor<8x16x64x!quant.uniform<i8:f32, 0.02>>,
+          tensor<8x64x16x!quant.uniform<i8:f32, 0.03>>
+        -> tensor<8x16x16xf32>
+  }]> {
+  let summary = "Batched integer matrix multiplication of quantized tensors";
+}
+
+#endif // QCOMP_DIALECT_QC_IR_QCOPS_TD

@@ -1,0 +1,1037 @@
+//===- QCToLinalg.cpp - Reference lowering of qc to linalg ------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// qc-lower-to-linalg: lowers every qc op to linalg.generic + arith/math on
+// tensors of storage integers, implementing literally the semantics that the
+// op descriptions state. Quantization parameters become constants: scalars
+// for per-tensor types, small tensors indexed through an affine map for
+// per-axis and sub-channel types (see qc::QuantParamLayout). This lowering is
+// the numerical oracle: it favours obviously-right code over speed.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcomp/Conversion/Passes.h"
+#include "qcomp/Conversion/QCToLinalg/QCToLinalg.h"
+#include "qcomp/Dialect/QC/IR/QCOps.h"
+#include "qcomp/Quant/QuantMath.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <cfloat>
+
+namespace mlir::qcomp {
+#define GEN_PASS_DEF_QCLOWERTOLINALGPASS
+#include "qcomp/Conversion/Passes.h.inc"
+} // namespace mlir::qcomp
+
+using namespace mlir;
+using namespace mlir::qcomp;
+
+//===----------------------------------------------------------------------===//
+// Type conversion
+//===----------------------------------------------------------------------===//
+
+/// The signless integer that stores `type` (a quantized or unsigned integer
+/// element type), or null when `type` needs no conversion.
+static Type getStorageElementType(Type type) {
+  if (auto qtype = dyn_cast<quant::QuantizedType>(type))
+    return IntegerType::get(type.getContext(),
+                            qtype.getStorageTypeIntegralWidth());
+  if (auto intType = dyn_cast<IntegerType>(type); intType && !intType.isSignless())
+    return IntegerType::get(type.getContext(), intType.getWidth());
+  return {};
+}
+
+QuantStorageTypeConverter::QuantStorageTypeConverter() {
+  addConversion([](Type type) { return type; });
+  addConversion([](Type type) -> std::optional<Type> {
+    if (Type storage = getStorageElementType(type))
+      return storage;
+    return std::nullopt;
+  });
+  addConversion([](RankedTensorType type) -> Type {
+    if (Type storage = getStorageElementType(type.getElementType()))
+      return type.clone(storage);
+    return type;
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// IR building helpers
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// A per-element parameter of an elementwise computation: either one scalar
+/// for the whole tensor or a constant tensor read through `map`.
+struct Param {
+  TypedAttr scalar;
+  Value tensor;
+  AffineMap map;
+};
+
+/// Builds the constant parameter tensor(s) of a layout, element by element
+/// through `valueAt(i)` (i indexes the layout's row-major parameters).
+Param makeParam(OpBuilder &b, Location loc, const qc::QuantParamLayout &layout,
+                Type eltType, function_ref<Attribute(int64_t)> valueAt) {
+  Param param;
+  if (layout.isPerTensor()) {
+    param.scalar = cast<TypedAttr>(valueAt(0));
+    return param;
+  }
+  SmallVector<Attribute> values;
+  for (int64_t i = 0, e = layout.scales.size(); i < e; ++i)
+    values.push_back(valueAt(i));
+  auto type = RankedTensorType::get(layout.shape, eltType);
+  param.tensor = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, values));
+  param.map = layout.getIndexingMap(b.getContext());
+  return param;
+}
+
+/// A parameter that is a vector along the last dimension of a rank-`rank`
+/// iteration space (the N of a matmul), or a scalar when all values agree.
+Param makeColumnParam(OpBuilder &b, Location loc, ArrayRef<Attribute> values,
+                      Type eltType, unsigned rank) {
+  Param param;
+  if (llvm::all_equal(values)) {
+    param.scalar = cast<TypedAttr>(values.front());
+    return param;
+  }
+  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
+                                    eltType);
+  param.tensor =
+      arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, values));
+  param.map = AffineMap::get(rank, 0, b.getAffineDimExpr(rank - 1));
+  return param;
+}
+
+/// An empty tensor of `shape` whose dynamic sizes are taken from `sources`:
+/// for each dynamic dimension d, the (value, dim) pair sources[d].
+Value makeEmpty(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                Type eltType, ArrayRef<std::pair<Value, int64_t>> sources) {
+  SmallVector<Value> dynamicSizes;
+  for (auto [d, size] : llvm::enumerate(shape))
+    if (ShapedType::isDynamic(size))
+      dynamicSizes.push_back(
+          tensor::DimOp::create(b, loc, sources[d].first, sources[d].second));
+  return tensor::EmptyOp::create(b, loc, shape, eltType, dynamicSizes);
+}
+
+/// Builds an elementwise linalg.generic over `output`'s shape reading
+/// `input` (identity map) and the tensor parameters; `body` receives the
+/// input scalar and one value per parameter (a block argument or a scalar
+/// constant) and returns the result scalar.
+Value buildElementwise(
+    OpBuilder &b, Location loc, Value input, ArrayRef<Param> params,
+    Value output,
+    function_ref<Value(OpBuilder &, Location, Value, ArrayRef<Value>)> body) {
+  auto outputType = cast<RankedTensorType>(output.getType());
+  unsigned rank = outputType.getRank();
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
+  SmallVector<Value> inputs{input};
+  SmallVector<AffineMap> maps{identity};
+  for (const Param &param : params)
+    if (param.tensor) {
+      inputs.push_back(param.tensor);
+      maps.push_back(param.map);
+    }
+  maps.push_back(identity);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, outputType, inputs, output, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        SmallVector<Value> paramValues;
+        unsigned next = 1;
+        for (const Param &param : params) {
+          if (param.tensor)
+            paramValues.push_back(args[next++]);
+          else
+            paramValues.push_back(
+                arith::ConstantOp::create(nb, nloc, param.scalar));
+        }
+        Value result = body(nb, nloc, args[0], paramValues);
+        linalg::YieldOp::create(nb, nloc, result);
+      });
+  return generic.getResult(0);
+}
+
+/// Extends a storage integer to `type` (sign or zero extension).
+Value extendStorage(OpBuilder &b, Location loc, Value value, IntegerType type,
+                    bool isSigned) {
+  if (value.getType() == type)
+    return value;
+  if (isSigned)
+    return arith::ExtSIOp::create(b, loc, type, value);
+  return arith::ExtUIOp::create(b, loc, type, value);
+}
+
+/// Rounds `value` (f32) half to even, adds the zero point `zp` (f32), clamps
+/// to [qmin, qmax] and converts to the storage type:
+///   %r = math.roundeven %value ; %t = arith.addf %r, %zp
+///   %c = arith.minnumf(arith.maxnumf(%t, qmin), qmax) ; fptosi/fptoui
+Value roundAndSaturate(OpBuilder &b, Location loc, Value value, Value zp,
+                       qcomp::StorageRange range, IntegerType storageType,
+                       bool isSigned) {
+  Type f32 = b.getF32Type();
+  Value rounded = math::RoundEvenOp::create(b, loc, value);
+  Value shifted = arith::AddFOp::create(b, loc, rounded, zp);
+  Value lo = arith::ConstantOp::create(
+      b, loc, b.getFloatAttr(f32, static_cast<double>(range.min)));
+  Value hi = arith::ConstantOp::create(
+      b, loc, b.getFloatAttr(f32, static_cast<double>(range.max)));
+  Value clamped = arith::MinNumFOp::create(
+      b, loc, arith::MaxNumFOp::create(b, loc, shifted, lo), hi);
+  if (isSigned)
+    return arith::FPToSIOp::create(b, loc, storageType, clamped);
+  return arith::FPToUIOp::create(b, loc, storageType, clamped);
+}
+
+/// Fixed-point rescale and saturation of an i64 value:
+///   ((%v * %m + (1 << (%n - 1))) >> %n) + %zp, clamped, truncated.
+Value fixedPointRescale(OpBuilder &b, Location loc, Value value, Value mult,
+                        Value shift, Value zp, qcomp::StorageRange range,
+                        IntegerType storageType) {
+  Type i64 = b.getI64Type();
+  Value one = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(1));
+  Value nudge = arith::ShLIOp::create(
+      b, loc, one, arith::SubIOp::create(b, loc, shift, one));
+  Value product = arith::MulIOp::create(b, loc, value, mult);
+  Value rounded = arith::ShRSIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, product, nudge), shift);
+  Value shifted = arith::AddIOp::create(b, loc, rounded, zp);
+  Value lo = arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, range.min));
+  Value hi = arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, range.max));
+  Value clamped = arith::MinSIOp::create(
+      b, loc, arith::MaxSIOp::create(b, loc, shifted, lo), hi);
+  return arith::TruncIOp::create(b, loc, storageType, clamped);
+}
+
+qcomp::StorageRange getRange(quant::QuantizedType qtype) {
+  return {qtype.getStorageTypeMin(), qtype.getStorageTypeMax()};
+}
+
+IntegerType getStorageIntType(quant::QuantizedType qtype) {
+  return IntegerType::get(qtype.getContext(),
+                          qtype.getStorageTypeIntegralWidth());
+}
+
+/// The integer type in which `q - zeroPoint` is exact for this storage.
+IntegerType getWideType(OpBuilder &b, quant::QuantizedType qtype) {
+  return qtype.getStorageTypeIntegralWidth() <= 16 ? b.getI32Type()
+                                                   : b.getI64Type();
+}
+
+//===----------------------------------------------------------------------===//
+// Patterns
+//===----------------------------------------------------------------------===//
+
+struct ObserveLowering : OpConversionPattern<qc::ObserveOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(qc::ObserveOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    // Outside calibration, observing is the identity.
+    rewriter.replaceOp(op, adaptor.getInput());
+    return success();
+  }
+};
+
+struct StorageCastLowering : OpConversionPattern<quant::StorageCastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(quant::StorageCastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type resultType = getTypeConverter()->convertType(op.getType());
+    if (adaptor.getInput().getType() != resultType)
+      return rewriter.notifyMatchFailure(op, "storage types differ");
+    rewriter.replaceOp(op, adaptor.getInput());
+    return success();
+  }
+};
+
+struct QuantizeLowering : OpConversionPattern<qc::QuantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(qc::QuantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = op.getResult().getType();
+    quant::QuantizedType qtype = qc::getQuantizedElementType(resultType);
+    FailureOr<qc::QuantParamLayout> layout =
+        qc::getQuantParamLayout(qtype, resultType.getRank());
+    if (failed(layout))
+      return rewriter.notifyMatchFailure(op, "unsupported quantized type");
+    Type f32 = rewriter.getF32Type();
+    Param scale = makeParam(rewriter, loc, *layout, f32, [&](int64_t i) {
+      return rewriter.getFloatAttr(f32, static_cast<float>(layout->scales[i]));
+    });
+    Param zp = makeParam(rewriter, loc, *layout, f32, [&](int64_t i) {
+      return rewriter.getFloatAttr(
+          f32, static_cast<double>(layout->zeroPoints[i]));
+    });
+    IntegerType storageType = getStorageIntType(qtype);
+    Value empty = makeEmpty(rewriter, loc, resultType.getShape(), storageType,
+                            SmallVector<std::pair<Value, int64_t>>(
+                                llvm::map_range(
+                                    llvm::seq<int64_t>(0, resultType.getRank()),
+                                    [&](int64_t d) {
+                                      return std::make_pair(adaptor.getInput(),
+                                                            d);
+                                    })));
+    qcomp::StorageRange range = getRange(qtype);
+    bool isSigned = qtype.isSigned();
+    Value result = buildElementwise(
+        rewriter, loc, adaptor.getInput(), {scale, zp}, empty,
+        [&](OpBuilder &b, Location l, Value x, ArrayRef<Value> p) {
+          Value q = roundAndSaturate(b, l, arith::DivFOp::create(b, l, x, p[0]),
+                                     p[1], range, storageType, isSigned);
+          // NaN (x unordered with itself) quantizes to the zero point.
+          Value isNan = arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO,
+                                              x, x);
+          Value zpStorage =
+              isSigned ? (Value)arith::FPToSIOp::create(b, l, storageType, p[1])
+                       : (Value)arith::FPToUIOp::create(b, l, storageType, p[1]);
+          return (Value)arith::SelectOp::create(b, l, isNan, zpStorage, q);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct DequantizeLowering : OpConversionPattern<qc::DequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(qc::DequantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto inputType = op.getInput().getType();
+    quant::QuantizedType qtype = qc::getQuantizedElementType(inputType);
+    FailureOr<qc::QuantParamLayout> layout =
+        qc::getQuantParamLayout(qtype, inputType.getRank());
+    if (failed(layout))
+      return rewriter.notifyMatchFailure(op, "unsupported quantized type");
+    Type f32 = rewriter.getF32Type();
+    IntegerType wide = getWideType(rewriter, qtype);
+    Param scale = makeParam(rewriter, loc, *layout, f32, [&](int64_t i) {
+      return rewriter.getFloatAttr(f32, static_cast<float>(layout->scales[i]));
+    });
+    Param zp = makeParam(rewriter, loc, *layout, wide, [&](int64_t i) {
+      return rewriter.getIntegerAttr(wide, layout->zeroPoints[i]);
+    });
+    SmallVector<std::pair<Value, int64_t>> sources;
+    for (int64_t d = 0; d < inputType.getRank(); ++d)
+      sources.push_back({adaptor.getInput(), d});
+    Value empty =
+        makeEmpty(rewriter, loc, inputType.getShape(), f32, sources);
+    bool isSigned = qtype.isSigned();
+    Value result = buildElementwise(
+        rewriter, loc, adaptor.getInput(), {scale, zp}, empty,
+        [&](OpBuilder &b, Location l, Value q, ArrayRef<Value> p) {
+          Value w = extendStorage(b, l, q, wide, isSigned);
+          Value centered = arith::SubIOp::create(b, l, w, p[1]);
+          Value real = arith::SIToFPOp::create(b, l, f32, centered);
+          return (Value)arith::MulFOp::create(b, l, real, p[0]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Parameters of a requantization from `in` to `out` over a tensor of rank
+/// `rank`: a combined layout where each parameter index pairs one input and
+/// one output parameter (one side may be per tensor).
+struct RequantizeParams {
+  qc::QuantParamLayout layout; // shape and map of the combined parameters
+  SmallVector<double> multipliers;
+  SmallVector<int64_t> inZeroPoints, outZeroPoints;
+};
+
+FailureOr<RequantizeParams> getRequantizeParams(quant::QuantizedType in,
+                                                quant::QuantizedType out,
+                                                unsigned rank) {
+  FailureOr<qc::QuantParamLayout> inLayout = qc::getQuantParamLayout(in, rank);
+  FailureOr<qc::QuantParamLayout> outLayout =
+      qc::getQuantParamLayout(out, rank);
+  if (failed(inLayout) || failed(outLayout))
+    return failure();
+  RequantizeParams params;
+  params.layout = inLayout->isPerTensor() ? *outLayout : *inLayout;
+  size_t n = params.layout.scales.size();
+  for (size_t i = 0; i < n; ++i) {
+    size_t ii = inLayout->isPerTensor() ? 0 : i;
+    size_t oi = outLayout->isPerTensor() ? 0 : i;
+    params.multipliers.push_back(inLayout->scales[ii] / outLayout->scales[oi]);
+    params.inZeroPoints.push_back(inLayout->zeroPoints[ii]);
+    params.outZeroPoints.push_back(outLayout->zeroPoints[oi]);
+  }
+  return params;
+}
+
+struct RequantizeLowering : OpConversionPattern<qc::RequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(qc::RequantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto inputType = op.getInput().getType();
+    quant::QuantizedType in = qc::getQuantizedElementType(inputType);
+    quant::QuantizedType out =
+        qc::getQuantizedElementType(op.getResult().getType());
+    FailureOr<RequantizeParams> params =
+        getRequantizeParams(in, out, inputType.getRank());
+    if (failed(params))
+      return rewriter.notifyMatchFailure(op, "unsupported quantized types");
+    const qc::QuantParamLayout &layout = params->layout;
+    Type f32 = rewriter.getF32Type();
+    IntegerType i64 = rewriter.getI64Type();
+    IntegerType storageType = getStorageIntType(out);
+    SmallVector<std::pair<Value, int64_t>> sources;
+    for (int64_t d = 0; d < inputType.getRank(); ++d)
+      sources.push_back({adaptor.getInput(), d});
+    Value empty =
+        makeEmpty(rewriter, loc, inputType.getShape(), storageType, sources);
+    qcomp::StorageRange range = getRange(out);
+    bool inSigned = in.isSigned(), outSigned = out.isSigned();
+
+    Param zin = makeParam(rewriter, loc, layout, i64, [&](int64_t i) {
+      return rewriter.getI64IntegerAttr(params->inZeroPoints[i]);
+    });
+    Value result;
+    if (op.getFixedPoint()) {
+      SmallVector<qcomp::FixedPointMultiplier> fixed;
+      for (double m : params->multipliers) {
+        auto fp = qcomp::getFixedPointMultiplier(m);
+        if (!fp)
+          return op.emitOpError(llvm::toString(fp.takeError()));
+        fixed.push_back(*fp);
+      }
+      Param mult = makeParam(rewriter, loc, layout, i64, [&](int64_t i) {
+        return rewriter.getI64IntegerAttr(fixed[i].multiplier);
+      });
+      Param shift = makeParam(rewriter, loc, layout, i64, [&](int64_t i) {
+        return rewriter.getI64IntegerAttr(fixed[i].getRightShift());
+      });
+      Param zout = makeParam(rewriter, loc, layout, i64, [&](int64_t i) {
+        return rewriter.getI64IntegerAttr(params->outZeroPoints[i]);
+      });
+      result = buildElementwise(
+          rewriter, loc, adaptor.getInput(), {zin, mult, shift, zout}, empty,
+          [&](OpBuilder &b, Location l, Value q, ArrayRef<Value> p) {
+            Value w = extendStorage(b, l, q, i64, inSigned);
+            Value centered = arith::SubIOp::create(b, l, w, p[0]);
+            return fixedPointRescale(b, l, centered, p[1], p[2], p[3], range,
+                                     storageType);
+          });
+    } else {
+      Param mult = makeParam(rewriter, loc, layout, f32, [&](int64_t i) {
+        return rewriter.getFloatAttr(
+            f32, qcomp::getRequantizeMultiplier(params->multipliers[i], 1.0));
+      });
+      Param zout = makeParam(rewriter, loc, layout, f32, [&](int64_t i) {
+        return rewriter.getFloatAttr(
+            f32, static_cast<double>(params->outZeroPoints[i]));
+      });
+      result = buildElementwise(
+          rewriter, loc, adaptor.getInput(), {zin, mult, zout}, empty,
+          [&](OpBuilder &b, Location l, Value q, ArrayRef<Value> p) {
+            Value w = extendStorage(b, l, q, i64, inSigned);
+            Value centered = arith::SubIOp::create(b, l, w, p[0]);
+            Value real = arith::SIToFPOp::create(b, l, f32, centered);
+            Value scaled = arith::MulFOp::create(b, l, real, p[1]);
+            return roundAndSaturate(b, l, scaled, p[2], range, storageType,
+                                    outSigned);
+          });
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct DynamicQuantizeLowering : OpConversionPattern<qc::DynamicQuantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(qc::DynamicQuantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value input = adaptor.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    unsigned rank = inputType.getRank();
+    auto resultIntType =
+        cast<IntegerType>(cast<RankedTensorType>(op.getResult().getType())
+                              .getElementType());
+    bool isSigned = !resultIntType.isUnsigned();
+    unsigned bits = resultIntType.getWidth();
+    IntegerType storageType = rewriter.getIntegerType(bits);
+    qcomp::StorageRange range = qcomp::getStorageRange(bits, isSigned);
+    Type f32 = rewriter.getF32Type();
+    bool asymmetric = op.isAsymmetric();
+
+    // Reduce to per-group min and max (or absmax) over the reduced dims.
+    auto scaleType = cast<RankedTensorType>(op.getScale().getType());
+    unsigned groupRank = scaleType.getRank();
+    SmallVector<std::pair<Value, int64_t>> groupSources;
+    for (unsigned d = 0; d < groupRank; ++d)
+      groupSources.push_back({input, d});
+    SmallVector<AffineExpr> groupExprs;
+    for (unsigned d = 0; d < groupRank; ++d)
+      groupExprs.push_back(rewriter.getAffineDimExpr(d));
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap groupMap = AffineMap::get(rank, 0, groupExprs, ctx);
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::reduction);
+    for (unsigned d = 0; d < groupRank; ++d)
+      iterators[d] = utils::IteratorType::parallel;
+
+    auto reduce = [&](float init, auto combine) -> Value {
+      Value empty = makeEmpty(rewriter, loc, scaleType.getShape(), f32,
+                              groupSources);
+      Value initValue = arith::ConstantOp::create(
+          rewriter, loc, rewriter.getF32FloatAttr(init));
+      Value filled =
+          linalg::FillOp::create(rewriter, loc, initValue, empty).getResult(0);
+      return linalg::GenericOp::create(
+                 rewriter, loc, scaleType.clone(f32), input, filled,
+                 ArrayRef<AffineMap>{identity, groupMap}, iterators,
+                 [&](OpBuilder &b, Location l, ValueRange args) {
+                   linalg::YieldOp::create(b, l, combine(b, l, args[0], args[1]));
+                 })
+          .getResult(0);
+    };
+    // maxnumf/minnumf return the non-NaN operand, so NaN is ignored.
+    Value lo, hi;
+    if (asymmetric) {
+      lo = reduce(0.0f, [](OpBuilder &b, Location l, Value x, Value acc) {
+        return (Value)arith::MinNumFOp::create(b, l, x, acc);
+      });
+      hi = reduce(0.0f, [](OpBuilder &b, Location l, Value x, Value acc) {
+        return (Value)arith::MaxNumFOp::create(b, l, x, acc);
+      });
+    } else {
+      hi = reduce(0.0f, [](OpBuilder &b, Location l, Value x, Value acc) {
+        Value abs = math::AbsFOp::create(b, l, x);
+        return (Value)arith::MaxNumFOp::create(b, l, abs, acc);
+      });
+    }
+
+    // Per group: scale (and zero point as f32).
+    AffineMap groupIdentity = rewriter.getMultiDimIdentityMap(groupRank);
+    SmallVector<utils::IteratorType> groupIterators(
+        groupRank, utils::IteratorType::parallel);
+    auto f32Const = [](OpBuilder &b, Location l, double v) -> Value {
+      return arith::ConstantOp::create(b, l, b.getF32FloatAttr(v));
+    };
+    // scale = range / levels; 0 -> 1; clamp below at the smallest normal.
+    auto computeScale = [&](OpBuilder &b, Location l, Value width,
+                            double levels) -> Value {
+      Value s = arith::DivFOp::create(b, l, width, f32Const(b, l, levels));
+      Value isZero = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, s,
+                                           f32Const(b, l, 0.0));
+      Value floored =
+          arith::MaxNumFOp::create(b, l, s, f32Const(b, l, qcomp::kMinScale));
+      return arith::SelectOp::create(b, l, isZero, f32Const(b, l, 1.0),
+                                     floored);
+    };
+    Value scaleEmpty =
+        makeEmpty(rewriter, loc, scaleType.getShape(), f32, groupSources);
+    SmallVector<Value> groupInputs = asymmetric ? SmallVector<Value>{lo, hi}
+                                                : SmallVector<Value>{hi};
+    SmallVector<AffineMap> groupMaps(groupInputs.size() + 1, groupIdentity);
+    Value scale =
+        linalg::GenericOp::create(
+            rewriter, loc, scaleType.clone(f32), groupInputs, scaleEmpty,
+            groupMaps, groupIterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value s;
+              if (asymmetric)
+                s = computeScale(b, l,
+                                 arith::SubFOp::create(b, l, args[1], args[0]),
+                                 static_cast<double>(range.max - range.min));
+              else
+                s = computeScale(b, l, args[0],
+                                 static_cast<double>(range.max));
+              linalg::YieldOp::create(b, l, s);
+            })
+            .getResult(0);
+
+    // Zero point (f32, integral) per group: saturate(roundeven(qmin - lo/s)).
+    Value zpFloat;
+    if (asymmetric) {
+      Value zpEmpty =
+          makeEmpty(rewriter, loc, scaleType.getShape(), f32, groupSources);
+      zpFloat =
+          linalg::GenericOp::create(
+              rewriter, loc, scaleType.clone(f32), ValueRange{lo, scale},
+              zpEmpty,
+              ArrayRef<AffineMap>{groupIdentity, groupIdentity, groupIdentity},
+              groupIterators,
+              [&](OpBuilder &b, Location l, ValueRange args) {
+                Value ratio = arith::DivFOp::create(b, l, args[0], args[1]);
+                Value t = arith::SubFOp::create(
+                    b, l, f32Const(b, l, static_cast<double>(range.min)), ratio);
+                Value r = math::RoundEvenOp::create(b, l, t);
+                Value c = arith::MinNumFOp::create(
+                    b, l,
+                    arith::MaxNumFOp::create(
+                        b, l, r, f32Const(b, l, static_cast<double>(range.min))),
+                    f32Const(b, l, static_cast<double>(range.max)));
+                linalg::YieldOp::create(b, l, c);
+              })
+              .getResult(0);
+    }
+
+    // Quantize every element with its group's parameters.
+    SmallVector<std::pair<Value, int64_t>> sources;
+    for (unsigned d = 0; d < rank; ++d)
+      sources.push_back({input, d});
+    Value empty =
+        makeEmpty(rewriter, loc, inputType.getShape(), storageType, sources);
+    SmallVector<Value> inputs{input, scale};
+    SmallVector<AffineMap> maps{identity, groupMap};
+    if (asymmetric) {
+      inputs.push_back(zpFloat);
+      maps.push_back(groupMap);
+    }
+    maps.push_back(identity);
+    SmallVector<utils::IteratorType> parallel(rank,
+                                              utils::IteratorType::parallel);
+    Value quantized =
+        linalg::GenericOp::create(
+            rewriter, loc, inputType.clone(storageType), inputs, empty, maps,
+            parallel,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value zp = asymmetric ? args[2] : f32Const(b, l, 0.0);
+              Value q = roundAndSaturate(
+                  b, l, arith::DivFOp::create(b, l, args[0], args[1]), zp,
+                  range, storageType, isSigned);
+              Value isNan = arith::CmpFOp::create(
+                  b, l, arith::CmpFPredicate::UNO, args[0], args[0]);
+              Value zpStorage =
+                  isSigned ? (Value)arith::FPToSIOp::create(b, l, storageType, zp)
+                           : (Value)arith::FPToUIOp::create(b, l, storageType,
+                                                            zp);
+              Value selected =
+                  arith::SelectOp::create(b, l, isNan, zpStorage, q);
+              linalg::YieldOp::create(b, l, selected);
+            })
+            .getResult(0);
+
+    SmallVector<Value> results{quantized, scale};
+    if (asymmetric) {
+      Value zpEmpty = makeEmpty(rewriter, loc, scaleType.getShape(),
+                                storageType, groupSources);
+      Value zp =
+          linalg::GenericOp::create(
+              rewriter, loc, scaleType.clone(storageType), zpFloat, zpEmpty,
+              ArrayRef<AffineMap>{groupIdentity, groupIdentity}, groupIterators,
+              [&](OpBuilder &b, Location l, ValueRange args) {
+                Value z =
+                    isSigned
+                        ? (Value)arith::FPToSIOp::create(b, l, storageType,
+                                                         args[0])
+                        : (Value)arith::FPToUIOp::create(b, l, storageType,
+                                                         args[0]);
+                linalg::YieldOp::create(b, l, z);
+              })
+              .getResult(0);
+      results.push_back(zp);
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+/// Lowers qc.matmul (batchRank 0) and qc.batch_matmul (batchRank 1):
+///   %acc  = linalg.generic (m, n, k): acc += ext(a) * ext(b)
+///   %rows = sum_k ext(a)   (only when rhs has a non-zero zero point)
+///   %cols = sum_k ext(b)   (only when lhs has a non-zero zero point)
+///   %res  = linalg.generic (m, n): epilogue(acc - zb*rows - za*cols
+///                                           + K*za*zb + bias)
+template <typename OpTy>
+struct MatmulLikeLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpTy::Adaptor;
+
+  MatmulLikeLowering(const TypeConverter &converter, MLIRContext *ctx,
+                     unsigned batchRank)
+      : OpConversionPattern<OpTy>(converter, ctx), batchRank(batchRank) {}
+
+  LogicalResult
+  matchAndRewrite(OpTy op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+    auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
+    auto resultType = cast<RankedTensorType>(op.getResult().getType());
+    quant::QuantizedType lq = qc::getQuantizedElementType(lhsType);
+    quant::QuantizedType rq = qc::getQuantizedElementType(rhsType);
+    unsigned rank = batchRank + 2;
+    FailureOr<qc::QuantParamLayout> lLayout = qc::getQuantParamLayout(lq, rank);
+    FailureOr<qc::QuantParamLayout> rLayout = qc::getQuantParamLayout(rq, rank);
+    if (failed(lLayout) || failed(rLayout))
+      return rewriter.notifyMatchFailure(op, "unsupported quantized types");
+    auto acc = cast<IntegerType>(op.getAcc());
+    int64_t k = lhsType.getDimSize(batchRank + 1);
+    if (ShapedType::isDynamic(k))
+      k = rhsType.getDimSize(batchRank);
+    int64_t n = rhsType.getDimSize(batchRank + 1);
+
+    // Iteration dims: batch..., m, n, k.
+    auto dim = [&](unsigned d) { return rewriter.getAffineDimExpr(d); };
+    SmallVector<AffineExpr> batch;
+    for (unsigned b = 0; b < batchRank; ++b)
+      batch.push_back(dim(b));
+    AffineExpr m = dim(batchRank), nn = dim(batchRank + 1),
+               kk = dim(batchRank + 2);
+    auto map = [&](ArrayRef<AffineExpr> tail, unsigned numDims) {
+      SmallVector<AffineExpr> exprs(batch);
+      llvm::append_range(exprs, tail);
+      return AffineMap::get(numDims, 0, exprs, ctx);
+    };
+    unsigned numDims = rank + 1;
+    SmallVector<utils::IteratorType> mnk(rank, utils::IteratorType::parallel);
+    mnk.push_back(utils::IteratorType::reduction);
+
+    // Output [batch..., M, N] sizes from lhs (batch, M) and rhs (N).
+    SmallVector<int64_t> outShape(resultType.getShape());
+    SmallVector<std::pair<Value, int64_t>> outSources;
+    for (unsigned b = 0; b < batchRank; ++b)
+      outSources.push_back({lhs, b});
+    outSources.push_back({lhs, batchRank});
+    outSources.push_back({rhs, batchRank + 1});
+
+    bool lSigned = lq.isSigned(), rSigned = rq.isSigned();
+    Value zero =
+        arith::ConstantOp::create(rewriter, loc, rewriter.getIntegerAttr(acc, 0));
+    auto zeros = [&](ArrayRef<int64_t> shape,
+                     ArrayRef<std::pair<Value, int64_t>> sources) {
+      Value empty = makeEmpty(rewriter, loc, shape, acc, sources);
+      return linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
+    };
+
+    // Raw product of the storage values.
+    Value accInit = zeros(outShape, outSources);
+    Value product =
+        linalg::GenericOp::create(
+            rewriter, loc, accInit.getType(), ValueRange{lhs, rhs}, accInit,
+            ArrayRef<AffineMap>{map({m, kk}, numDims), map({kk, nn}, numDims),
+                                map({m, nn}, numDims)},
+            mnk,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value a = extendStorage(b, l, args[0], acc, lSigned);
+              Value w = extendStorage(b, l, args[1], acc, rSigned);
+              Value p = arith::MulIOp::create(b, l, a, w);
+              Value sum = arith::AddIOp::create(b, l, args[2], p);
+              linalg::YieldOp::create(b, l, sum);
+            })
+            .getResult(0);
+
+    int64_t za = lLayout->zeroPoints[0];
+    bool rhsHasZp = llvm::any_of(rLayout->zeroPoints,
+                                 [](int64_t z) { return z != 0; });
+    // Reductions over K: iteration dims batch..., x, k.
+    unsigned redDims = batchRank + 2;
+    SmallVector<utils::IteratorType> xk(batchRank + 1,
+                                        utils::IteratorType::parallel);
+    xk.push_back(utils::IteratorType::reduction);
+    AffineExpr x = dim(batchRank), rk = dim(batchRank + 1);
+    auto sumOverK = [&](Value operand, bool isSigned, bool kFirst,
+                        unsigned keepDim) {
+      SmallVector<int64_t> shape;
+      SmallVector<std::pair<Value, int64_t>> sources;
+      auto operandType = cast<RankedTensorType>(operand.getType());
+      for (unsigned b = 0; b < batchRank; ++b) {
+        shape.push_back(operandType.getDimSize(b));
+        sources.push_back({operand, b});
+      }
+      shape.push_back(operandType.getDimSize(keepDim));
+      sources.push_back({operand, keepDim});
+      Value init = zeros(shape, sources);
+      AffineMap inMap = kFirst ? map({rk, x}, redDims) : map({x, rk}, redDims);
+      return linalg::GenericOp::create(
+                 rewriter, loc, init.getType(), operand, init,
+                 ArrayRef<AffineMap>{inMap, map({x}, redDims)}, xk,
+                 [&](OpBuilder &b, Location l, ValueRange args) {
+                   Value v = extendStorage(b, l, args[0], acc, isSigned);
+                   Value sum = arith::AddIOp::create(b, l, args[1], v);
+                   linalg::YieldOp::create(b, l, sum);
+                 })
+          .getResult(0);
+    };
+    Value rowSums, colSums;
+    if (rhsHasZp)
+      rowSums = sumOverK(lhs, lSigned, /*kFirst=*/false, batchRank);
+    if (za != 0)
+      colSums = sumOverK(rhs, rSigned, /*kFirst=*/true, batchRank + 1);
+
+    // Per-column parameters of the epilogue (iteration dims batch..., m, n).
+    unsigned epiDims = rank;
+    int64_t numCols = rLayout->isPerTensor() ? 1 : rLayout->scales.size();
+    Type f32 = rewriter.getF32Type();
+    IntegerType i64 = rewriter.getI64Type();
+    auto colAttrs = [&](auto valueAt) {
+      SmallVector<Attribute> attrs;
+      for (int64_t j = 0; j < numCols; ++j)
+        attrs.push_back(valueAt(j));
+      return attrs;
+    };
+    auto rIndex = [&](int64_t j) { return rLayout->isPerTensor() ? 0 : j; };
+    Param zb = makeColumnParam(
+        rewriter, loc,
+        colAttrs([&](int64_t j) {
+          return rewriter.getIntegerAttr(acc, rLayout->zeroPoints[rIndex(j)]);
+        }),
+        acc, epiDims);
+    Param offset = makeColumnParam(
+        rewriter, loc, colAttrs([&](int64_t j) {
+          return rewriter.getIntegerAttr(
+              acc, APInt(acc.getWidth(),
+                         k * za * rLayout->zeroPoints[rIndex(j)],
+                         /*isSigned=*/true, /*implicitTrunc=*/true));
+        }),
+        acc, epiDims);
+
+    // The epilogue's result element type and its per-column parameters.
+    Type resultElt = resultType.getElementType();
+    auto resultQ = dyn_cast<quant::QuantizedType>(resultElt);
+    Type outElt = resultElt;
+    SmallVector<Param> finalParams;
+    enum class Kind { Raw, Float, Requant, FixedPoint } kind = Kind::Raw;
+    double sa = lLayout->scales[0];
+    qcomp::StorageRange outRange;
+    IntegerType outStorage;
+    bool outSigned = true;
+    if (resultQ) {
+      FailureOr<qc::QuantParamLayout> oLayout =
+          qc::getQuantParamLayout(resultQ, rank);
+      if (failed(oLayout))
+        return rewriter.notifyMatchFailure(op, "unsupported result type");
+      outStorage = getStorageIntType(resultQ);
+      outElt = outStorage;
+      outRange = getRange(resultQ);
+      outSigned = resultQ.isSigned();
+      int64_t cols = std::max<int64_t>(numCols, oLayout->scales.size());
+      auto oIndex = [&](int64_t j) { return oLayout->isPerTensor() ? 0 : j; };
+      auto multiplierAt = [&](int64_t j) {
+        int64_t rj = rLayout->isPerTensor() ? 0 : j;
+        return sa * rLayout->scales[rj] / oLayout->scales[oIndex(j)];
+      };
+      SmallVector<Attribute> zoutF, zoutI, multF, multI, shiftI;
+      for (int64_t j = 0; j < cols; ++j) {
+        int64_t zo = oLayout->zeroPoints[oIndex(j)];
+        zoutF.push_back(rewriter.getF32FloatAttr(static_cast<float>(zo)));
+        zoutI.push_back(rewriter.getI64IntegerAttr(zo));
+        multF.push_back(rewriter.getF32FloatAttr(
+            qcomp::getRequantizeMultiplier(multiplierAt(j), 1.0)));
+        if (op.getFixedPoint()) {
+          auto fp = qcomp::getFixedPointMultiplier(multiplierAt(j));
+          if (!fp)
+            return op.emitOpError(llvm::toString(fp.takeError()));
+          multI.push_back(rewriter.getI64IntegerAttr(fp->multiplier));
+          shiftI.push_back(rewriter.getI64IntegerAttr(fp->getRightShift()));
+        }
+      }
+      if (cols != numCols && numCols != 1)
+        return rewriter.notifyMatchFailure(op, "column counts disagree");
+      if (op.getFixedPoint()) {
+        kind = Kind::FixedPoint;
+        finalParams = {makeColumnParam(rewriter, loc, multI, i64, epiDims),
+                       makeColumnParam(rewriter, loc, shiftI, i64, epiDims),
+                       makeColumnParam(rewriter, loc, zoutI, i64, epiDims)};
+      } else {
+        kind = Kind::Requant;
+        finalParams = {makeColumnParam(rewriter, loc, multF, f32, epiDims),
+                       makeColumnParam(rewriter, loc, zoutF, f32, epiDims)};
+      }
+    } else if (isa<FloatType>(resultElt)) {
+      kind = Kind::Float;
+      finalParams = {makeColumnParam(
+          rewriter, loc, colAttrs([&](int64_t j) {
+            return rewriter.getF32FloatAttr(
+                static_cast<float>(sa * rLayout->scales[rIndex(j)]));
+          }),
+          f32, epiDims)};
+    }
+
+    // Epilogue inputs: acc, [rowSums], [colSums], [bias], params...
+    SmallVector<Value> inputs{product};
+    AffineMap outMap = map({m, nn}, epiDims);
+    SmallVector<AffineMap> maps{outMap};
+    if (rowSums) {
+      inputs.push_back(rowSums);
+      maps.push_back(map({m}, epiDims));
+    }
+    if (colSums) {
+      inputs.push_back(colSums);
+      maps.push_back(map({nn}, epiDims));
+    }
+    if (Value bias = adaptor.getBias()) {
+      inputs.push_back(bias);
+      maps.push_back(AffineMap::get(epiDims, 0, nn, ctx));
+    }
+    SmallVector<Param> params{zb, offset};
+    llvm::append_range(params, finalParams);
+    for (const Param &param : params)
+      if (param.tensor) {
+        inputs.push_back(param.tensor);
+        maps.push_back(param.map);
+      }
+    maps.push_back(outMap);
+    Value outInit = makeEmpty(rewriter, loc, outShape, outElt, outSources);
+    SmallVector<utils::IteratorType> parallel(epiDims,
+                                              utils::IteratorType::parallel);
+    bool hasBias = static_cast<bool>(adaptor.getBias());
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, resultType.clone(outElt), inputs, outInit, maps,
+            parallel,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              unsigned next = 0;
+              Value v = args[next++];
+              Value rows = rowSums ? args[next++] : Value();
+              Value cols = colSums ? args[next++] : Value();
+              Value bias = hasBias ? args[next++] : Value();
+              SmallVector<Value> p;
+              for (const Param &param : params)
+                p.push_back(param.tensor
+                                ? args[next++]
+                                : (Value)arith::ConstantOp::create(
+                                      b, l, param.scalar));
+              // v = acc - zb*rows - za*cols + K*za*zb + bias
+              if (rows)
+                v = arith::SubIOp::create(
+                    b, l, v, arith::MulIOp::create(b, l, p[0], rows));
+              if (cols) {
+                Value zaV = arith::ConstantOp::create(
+                    b, l, b.getIntegerAttr(acc, za));
+                v = arith::SubIOp::create(
+                    b, l, v, arith::MulIOp::create(b, l, zaV, cols));
+                v = arith::AddIOp::create(b, l, v, p[1]);
+              }
+              if (bias)
+                v = arith::AddIOp::create(b, l, v, bias);
+              Value out = v;
+              switch (kind) {
+              case Kind::Raw:
+                break;
+              case Kind::Float:
+                out = arith::MulFOp::create(
+                    b, l, arith::SIToFPOp::create(b, l, f32, v), p[2]);
+                break;
+              case Kind::Requant: {
+                Value scaled = arith::MulFOp::create(
+                    b, l, arith::SIToFPOp::create(b, l, f32, v), p[2]);
+                out = roundAndSaturate(b, l, scaled, p[3], outRange,
+                                       outStorage, outSigned);
+                break;
+              }
+              case Kind::FixedPoint: {
+                Value wide = v.getType() == i64
+                                 ? v
+                                 : (Value)arith::ExtSIOp::create(b, l, i64, v);
+                out = fixedPointRescale(b, l, wide, p[2], p[3], p[4],
+                                        outRange, outStorage);
+                break;
+              }
+              }
+              linalg::YieldOp::create(b, l, out);
+            })
+            .getResult(0);
+    (void)n;
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+private:
+  unsigned batchRank;
+};
+
+/// Rewrites any tensor-dialect op without regions whose types mention
+/// quantized elements into the same op on storage types (reshapes, slices,
+/// concatenation, ... do not look at the values).
+struct TensorOpTypeConversion : ConversionPattern {
+  TensorOpTypeConversion(const TypeConverter &converter, MLIRContext *ctx)
+      : ConversionPattern(converter, MatchAnyOpTypeTag(), /*benefit=*/1, ctx) {}
+
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isa<tensor::TensorDialect>(op->getDialect()) ||
+        op->getNumRegions() != 0)
+      return rewriter.notifyMatchFailure(op, "not a region-free tensor op");
+    SmallVector<Type> resultTypes;
+    if (failed(getTypeConverter()->convertTypes(op->getResultTypes(),
+                                                resultTypes)))
+      return rewriter.notifyMatchFailure(op, "cannot convert result types");
+    OperationState state(op->getLoc(), op->getName(), operands, resultTypes,
+                         op->getAttrs(), op->getSuccessors());
+    Operation *newOp = rewriter.create(state);
+    rewriter.replaceOp(op, newOp->getResults());
+    return success();
+  }
+};
+
+} // namespace
+
+void qcomp::populateQCToLinalgConversionPatterns(const TypeConverter &converter,
+                                                 RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<ObserveLowering, StorageCastLowering, QuantizeLowering,
+               DequantizeLowering, RequantizeLowering, DynamicQuantizeLowering,
+               TensorOpTypeConversion>(converter, ctx);
+  patterns.add<MatmulLikeLowering<qc::MatmulOp>>(converter, ctx, 0);
+  patterns.add<MatmulLikeLowering<qc::BatchMatmulOp>>(converter, ctx, 1);
+}
+
+//===----------------------------------------------------------------------===//
+// Pass
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct LowerToLinalgPass
+    : qcomp::impl::QCLowerToLinalgPassBase<LowerToLinalgPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    QuantStorageTypeConverter converter;
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<qc::QCDialect>();
+    target.addIllegalOp<quant::StorageCastOp>();
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect>();
+    target.markUnknownOpDynamicallyLegal([&](Operation *op) {
+      if (auto func = dyn_cast<FunctionOpInterface>(op))
+        return converter.isSignatureLegal(
+                   cast<FunctionType>(func.getFunctionType())) &&
+               converter.isLegal(&func.getFunctionBody());
+      return converter.isLegal(op);
+    });
+
+    RewritePatternSet patterns(ctx);
+    populateQCToLinalgConversionPatterns(converter, patterns);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                   converter);
+    populateCallOpTypeConversionPattern(patterns, converter);
+    populateReturnOpTypeConversionPattern(patterns, converter);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,527 @@
+//===- QCOps.cpp - qc dialect operations ------------------------*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Verifiers, folders and canonicalization patterns of the qc ops, and the
+// helpers that read quantization parameters out of upstream quant types.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcomp/Dialect/QC/IR/QCOps.h"
+#include "qcomp/Quant/QuantMath.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <cfloat>
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::qc;
+
+#define GET_OP_CLASSES
+#include "qcomp/Dialect/QC/IR/QCOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Quantization parameter helpers
+//===----------------------------------------------------------------------===//
+
+quant::QuantizedType qc::getQuantizedElementType(Type type) {
+  auto shaped = dyn_cast<ShapedType>(type);
+  if (!shaped)
+    return {};
+  return dyn_cast<quant::QuantizedType>(shaped.getElementType());
+}
+
+FailureOr<QuantParamLayout> qc::getQuantParamLayout(quant::QuantizedType qtype,
+                                                    unsigned rank) {
+  QuantParamLayout layout;
+  layout.blockSizes.assign(rank, -1);
+  if (auto uniform = dyn_cast<quant::UniformQuantizedType>(qtype)) {
+    layout.scales.push_back(uniform.getScale());
+    layout.zeroPoints.push_back(uniform.getZeroPoint());
+    return layout;
+  }
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(qtype)) {
+    int32_t axis = perAxis.getQuantizedDimension();
+    if (axis < 0 || static_cast<unsigned>(axis) >= rank)
+      return failure();
+    layout.shape.push_back(perAxis.getScales().size());
+    llvm::append_range(layout.scales, perAxis.getScales());
+    llvm::append_range(layout.zeroPoints, perAxis.getZeroPoints());
+    layout.blockSizes[axis] = 1;
+    return layout;
+  }
+  if (auto sub = dyn_cast<quant::UniformQuantizedSubChannelType>(qtype)) {
+    auto scalesType = cast<ShapedType>(sub.getScales().getType());
+    if (scalesType.getRank() != static_cast<int64_t>(rank))
+      return failure();
+    llvm::append_range(layout.shape, scalesType.getShape());
+    for (APFloat scale : sub.getScales().getValues<APFloat>())
+      layout.scales.push_back(scale.convertToDouble());
+    for (APInt zp : sub.getZeroPoints().getValues<APInt>())
+      layout.zeroPoints.push_back(zp.getSExtValue());
+    for (auto [dim, block] : sub.getBlockSizeInfo())
+      if (dim >= 0 && static_cast<unsigned>(dim) < rank)
+        layout.blockSizes[dim] = block;
+    return layout;
+  }
+  return failure();
+}
+
+AffineMap QuantParamLayout::getIndexingMap(MLIRContext *context) const {
+  unsigned rank = blockSizes.size();
+  SmallVector<AffineExpr> results;
+  if (shape.size() == 1 && shape.size() != rank) {
+    // Per axis: the single parameter dimension follows the quantized axis.
+    for (unsigned d = 0; d < rank; ++d)
+      if (blockSizes[d] == 1)
+        results.push_back(getAffineDimExpr(d, context));
+  } else if (!shape.empty()) {
+    for (unsigned d = 0; d < rank; ++d) {
+      if (blockSizes[d] <= 0)
+        results.push_back(getAffineConstantExpr(0, context));
+      else if (blockSizes[d] == 1)
+        results.push_back(getAffineDimExpr(d, context));
+      else
+        results.push_back(getAffineDimExpr(d, context).floorDiv(blockSizes[d]));
+    }
+  }
+  return AffineMap::get(rank, 0, results, context);
+}
+
+int64_t QuantParamLayout::getParamIndex(ArrayRef<int64_t> tensorIndex) const {
+  // Evaluates getIndexingMap() by hand: it has only dims, constants and
+  // floordivs by the block size.
+  unsigned rank = blockSizes.size();
+  if (shape.empty())
+    return 0;
+  if (shape.size() == 1 && rank != 1) {
+    for (unsigned d = 0; d < rank; ++d)
+      if (blockSizes[d] == 1)
+        return tensorIndex[d];
+    return 0;
+  }
+  int64_t linear = 0;
+  for (unsigned d = 0; d < rank; ++d) {
+    int64_t index = blockSizes[d] <= 0 ? 0 : tensorIndex[d] / blockSizes[d];
+    linear = linear * shape[d] + index;
+  }
+  return linear;
+}
+
+LogicalResult
+qc::verifyQuantizedShape(function_ref<InFlightDiagnostic()> emitError,
+                         StringRef what, quant::QuantizedType qtype,
+                         ArrayRef<int64_t> shape, unsigned maxStorageBits) {
+  unsigned bits = qtype.getStorageTypeIntegralWidth();
+  if (bits > maxStorageBits)
+    return emitError() << what << " storage type is " << bits
+                       << " bits wide; at most " << maxStorageBits
+                       << " bits are supported here";
+  if (!qtype.getExpressedType().isF32())
+    return emitError() << what << " expressed type must be f32, got "
+                       << qtype.getExpressedType();
+  unsigned rank = shape.size();
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(qtype)) {
+    int32_t axis = perAxis.getQuantizedDimension();
+    if (axis < 0 || static_cast<unsigned>(axis) >= rank)
+      return emitError() << what << " quantized axis " << axis
+                         << " is out of range for rank " << rank;
+    int64_t numScales = perAxis.getScales().size();
+    if (!ShapedType::isDynamic(shape[axis]) && shape[axis] != numScales)
+      return emitError() << what << " has " << numScales
+                         << " scales but dimension " << axis << " has size "
+                         << shape[axis];
+  }
+  if (auto sub = dyn_cast<quant::UniformQuantizedSubChannelType>(qtype)) {
+    auto scalesType = cast<ShapedType>(sub.getScales().getType());
+    if (scalesType.getRank() != static_cast<int64_t>(rank))
+      return emitError() << what << " scales have rank "
+                         << scalesType.getRank() << " but the tensor has rank "
+                         << rank;
+    for (auto [dim, block] : sub.getBlockSizeInfo()) {
+      if (dim < 0 || static_cast<unsigned>(dim) >= rank)
+        return emitError() << what << " quantized dimension " << dim
+                           << " is out of range for rank " << rank;
+      if (ShapedType::isDynamic(shape[dim]))
+        return emitError() << what << " blocked dimension " << dim
+                           << " must be static";
+      if (shape[dim] != scalesType.getDimSize(dim) * block)
+        return emitError() << what << " dimension " << dim << " of size "
+                           << shape[dim] << " is not "
+                           << scalesType.getDimSize(dim) << " blocks of "
+                           << block;
+    }
+  }
+  FailureOr<QuantParamLayout> layout = getQuantParamLayout(qtype, rank);
+  if (failed(layout))
+    return emitError() << what << " has an unsupported quantized type "
+                       << qtype;
+  int64_t qmin = qtype.getStorageTypeMin(), qmax = qtype.getStorageTypeMax();
+  for (auto [i, scale] : llvm::enumerate(layout->scales)) {
+    if (!(scale >= qcomp::kMinScale && scale <= FLT_MAX))
+      return emitError() << what << " scale " << i << " must be a normal f32 "
+                         << "value, got " << scale;
+    int64_t zp = layout->zeroPoints[i];
+    if (zp < qmin || zp > qmax)
+      return emitError() << what << " zero point " << i << " (" << zp
+                         << ") is outside the storage range [" << qmin << ", "
+                         << qmax << "]";
+  }
+  return success();
+}
+
+/// Verifies a tensor type of quantized elements against its own shape.
+static LogicalResult verifyQuantizedTensor(Operation *op, StringRef what,
+                                           Type type, unsigned maxBits) {
+  auto tensorType = cast<RankedTensorType>(type);
+  return verifyQuantizedShape([&] { return op->emitOpError(); }, what,
+                              getQuantizedElementType(tensorType),
+                              tensorType.getShape(), maxBits);
+}
+
+//===----------------------------------------------------------------------===//
+// ObserveOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ObserveOp::verify() {
+  if (getId().empty())
+    return emitOpError("id must not be empty");
+  int64_t rank = getInput().getType().getRank();
+  if (std::optional<int64_t> axis = getChannelAxis())
+    if (*axis < 0 || *axis >= rank)
+      return emitOpError("channel_axis ")
+             << *axis << " is out of range for rank " << rank;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// QuantizeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantizeOp::verify() {
+  quant::QuantizedType qtype = getQuantizedElementType(getResult().getType());
+  Type inputElt = getInput().getType().getElementType();
+  if (qtype.getExpressedType() != inputElt)
+    return emitOpError("result expressed type ")
+           << qtype.getExpressedType() << " does not match input element type "
+           << inputElt;
+  return verifyQuantizedTensor(*this, "result", getResult().getType(), 16);
+}
+
+OpFoldResult QuantizeOp::fold(FoldAdaptor) {
+  // quantize(dequantize(x)) with the type of x is exactly x: every storage
+  // value dequantizes to a real that quantizes back to itself.
+  if (auto dequantize = getInput().getDefiningOp<DequantizeOp>())
+    if (dequantize.getInput().getType() == getResult().getType())
+      return dequantize.getInput();
+  return {};
+}
+
+namespace {
+/// Quantizes a constant at compile time:
+///   %q = qc.quantize %cst : tensor<2xf32> to tensor<2x!quant.uniform<i8:...>>
+/// becomes
+///   %c = arith.constant dense<[...]> : tensor<2xi8>
+///   %q = quant.scast %c : tensor<2xi8> to tensor<2x!quant.uniform<i8:...>>
+/// with each value computed by qcomp::quantizeValue, the same f32 arithmetic
+/// as the run-time lowering.
+struct FoldConstantQuantize : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(QuantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    DenseFPElementsAttr values;
+    if (!matchPattern(op.getInput(), m_Constant(&values)))
+      return rewriter.notifyMatchFailure(op, "input is not a dense constant");
+    auto resultType = op.getResult().getType();
+    quant::QuantizedType qtype = getQuantizedElementType(resultType);
+    FailureOr<QuantParamLayout> layout =
+        getQuantParamLayout(qtype, resultType.getRank());
+    if (failed(layout))
+      return rewriter.notifyMatchFailure(op, "unsupported quantized type");
+    qcomp::StorageRange range{qtype.getStorageTypeMin(),
+                              qtype.getStorageTypeMax()};
+    unsigned bits = qtype.getStorageTypeIntegralWidth();
+    auto storageType = RankedTensorType::get(
+        resultType.getShape(), rewriter.getIntegerType(bits));
+
+    ArrayRef<int64_t> shape = resultType.getShape();
+    SmallVector<int64_t> index(shape.size(), 0);
+    SmallVector<APInt> quantized;
+    quantized.reserve(values.getNumElements());
+    for (APFloat value : values.getValues<APFloat>()) {
+      int64_t p = layout->getParamIndex(index);
+      int64_t q = qcomp::quantizeValue(
+          value.convertToFloat(), static_cast<float>(layout->scales[p]),
+          layout->zeroPoints[p], range);
+      quantized.push_back(APInt(bits, q, /*isSigned=*/qtype.isSigned(),
+                                /*implicitTrunc=*/true));
+      // Advance the row-major multi-index.
+      for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+        if (++index[d] < shape[d])
+          break;
+        index[d] = 0;
+      }
+    }
+    auto storage = arith::ConstantOp::create(
+        rewriter, op.getLoc(), DenseIntElementsAttr::get(storageType, quantized));
+    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, resultType, storage);
+    return success();
+  }
+};
+} // namespace
+
+void QuantizeOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                             MLIRContext *context) {
+  results.add<FoldConstantQuantize>(context);
+}
+
+//===----------------------------------------------------------------------===//
+// DequantizeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult DequantizeOp::verify() {
+  quant::QuantizedType qtype = getQuantizedElementType(getInput().getType());
+  Type resultElt = getResult().getType().getElementType();
+  if (qtype.getExpressedType() != resultElt)
+    return emitOpError("result element type ")
+           << resultElt << " does not match input expressed type "
+           << qtype.getExpressedType();
+  return verifyQuantizedTensor(*this, "input", getInput().getType(), 32);
+}
+
+//===----------------------------------------------------------------------===//
+// RequantizeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RequantizeOp::verify() {
+  quant::QuantizedType in = getQuantizedElementType(getInput().getType());
+  quant::QuantizedType out = getQuantizedElementType(getResult().getType());
+  if (in.getExpressedType() != out.getExpressedType())
+    return emitOpError("input expressed type ")
+           << in.getExpressedType() << " differs from result expressed type "
+           << out.getExpressedType();
+  if (failed(verifyQuantizedTensor(*this, "input", getInput().getType(), 32)) ||
+      failed(verifyQuantizedTensor(*this, "result", getResult().getType(), 16)))
+    return failure();
+  unsigned rank = getInput().getType().getRank();
+  FailureOr<QuantParamLayout> inLayout = getQuantParamLayout(in, rank);
+  FailureOr<QuantParamLayout> outLayout = getQuantParamLayout(out, rank);
+  if (!inLayout->isPerTensor() && !outLayout->isPerTensor() &&
+      inLayout->getIndexingMap(getContext()) !=
+          outLayout->getIndexingMap(getContext()))
+    return emitOpError("input and result must share their quantization "
+                       "granularity unless one of them is per tensor");
+  if (getFixedPoint()) {
+    for (double inScale : inLayout->scales)
+      for (double outScale : outLayout->scales)
+        if (auto m = qcomp::getFixedPointMultiplier(inScale / outScale); !m)
+          return emitOpError("fixed_point cannot represent the multiplier ")
+                 << inScale / outScale << ": "
+                 << llvm::toString(m.takeError());
+  }
+  return success();
+}
+
+OpFoldResult RequantizeOp::fold(FoldAdaptor) {
+  // Requantizing into the same type multiplies by exactly 1 in both modes.
+  if (getInput().getType() == getResult().getType())
+    return getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// DynamicQuantizeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult DynamicQuantizeOp::verify() {
+  RankedTensorType inputType = getInput().getType();
+  auto resultType = cast<RankedTensorType>(getResult().getType());
+  if (!inputType.getElementType().isF32())
+    return emitOpError("input element type must be f32, got ")
+           << inputType.getElementType();
+  if (resultType.getShape() != inputType.getShape())
+    return emitOpError("result shape must match the input shape");
+  auto storage = cast<IntegerType>(resultType.getElementType());
+  if (storage.isSigned())
+    return emitOpError("storage type must be signless (signed) or unsigned, "
+                       "got ")
+           << storage;
+  if (storage.getWidth() < 2 || storage.getWidth() > 16)
+    return emitOpError("storage type must be 2 to 16 bits wide, got ")
+           << storage;
+  if (!isAsymmetric() && storage.isUnsigned())
+    return emitOpError("symmetric quantization needs signed storage, got ")
+           << storage << "; add a zero_point result for asymmetric";
+
+  SmallVector<int64_t> paramShape;
+  switch (getGranularity()) {
+  case Granularity::PerTensor:
+    break;
+  case Granularity::PerRow:
+    if (inputType.getRank() < 1)
+      return emitOpError("per_row needs an input of rank >= 1");
+    paramShape.assign(inputType.getShape().begin(),
+                      inputType.getShape().end() - 1);
+    break;
+  default:
+    return emitOpError("granularity must be per_tensor or per_row, got ")
+           << stringifyGranularity(getGranularity());
+  }
+  auto scaleType = cast<RankedTensorType>(getScale().getType());
+  if (!scaleType.getElementType().isF32() ||
+      scaleType.getShape() != ArrayRef<int64_t>(paramShape))
+    return emitOpError("scale must be a tensor of f32 with shape [")
+           << paramShape << "], got " << scaleType;
+  if (Value zp = getZeroPoint()) {
+    auto zpType = cast<RankedTensorType>(zp.getType());
+    if (zpType.getElementType() != storage ||
+        zpType.getShape() != ArrayRef<int64_t>(paramShape))
+      return emitOpError("zero_point must be a tensor of ")
+             << storage << " with shape [" << paramShape << "], got "
+             << zpType;
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulOp / BatchMatmulOp
+//===----------------------------------------------------------------------===//
+
+/// Shared verifier: lhs [B..., M, K], rhs [B..., K, N], result [B..., M, N]
+/// with `batchRank` leading batch dimensions.
+template <typename OpTy>
+static LogicalResult verifyMatmulLike(OpTy op, unsigned batchRank) {
+  auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+  auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  unsigned rank = batchRank + 2;
+  if (lhsType.getRank() != rank || rhsType.getRank() != rank ||
+      resultType.getRank() != rank)
+    return op.emitOpError("operands and result must have rank ") << rank;
+
+  auto compatible = [](int64_t a, int64_t b) {
+    return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+  };
+  ArrayRef<int64_t> lhs = lhsType.getShape(), rhs = rhsType.getShape(),
+                    res = resultType.getShape();
+  for (unsigned b = 0; b < batchRank; ++b)
+    if (!compatible(lhs[b], rhs[b]) || !compatible(lhs[b], res[b]))
+      return op.emitOpError("batch dimension ") << b << " differs between "
+             << "operands and result";
+  int64_t m = lhs[batchRank], k = lhs[batchRank + 1], n = rhs[batchRank + 1];
+  if (!compatible(k, rhs[batchRank]))
+    return op.emitOpError("reduction dimension of lhs (")
+           << k << ") differs from that of rhs (" << rhs[batchRank] << ")";
+  if (!compatible(m, res[batchRank]) || !compatible(n, res[batchRank + 1]))
+    return op.emitOpError("result shape must be [..., ")
+           << m << ", " << n << "], got " << resultType;
+  if (ShapedType::isDynamic(k) && ShapedType::isDynamic(rhs[batchRank]))
+    return op.emitOpError("reduction dimension must be static so that the "
+                          "accumulator can be bounded");
+  if (ShapedType::isDynamic(k))
+    k = rhs[batchRank];
+
+  quant::QuantizedType lq = getQuantizedElementType(lhsType);
+  quant::QuantizedType rq = getQuantizedElementType(rhsType);
+  if (failed(verifyQuantizedTensor(op, "lhs", lhsType, 16)) ||
+      failed(verifyQuantizedTensor(op, "rhs", rhsType, 16)))
+    return failure();
+  if (!isa<quant::UniformQuantizedType>(lq))
+    return op.emitOpError("lhs must be quantized per tensor, got ") << lq;
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(rq)) {
+    if (perAxis.getQuantizedDimension() != static_cast<int32_t>(rank - 1))
+      return op.emitOpError("rhs must be quantized per tensor or along its "
+                            "last (N) dimension ")
+             << rank - 1 << ", got axis " << perAxis.getQuantizedDimension();
+  } else if (!isa<quant::UniformQuantizedType>(rq)) {
+    return op.emitOpError("rhs must be quantized per tensor or per axis, got ")
+           << rq;
+  }
+
+  auto accType = dyn_cast<IntegerType>(op.getAcc());
+  if (!accType || (accType.getWidth() != 32 && accType.getWidth() != 64))
+    return op.emitOpError("accumulator must be i32 or i64, got ")
+           << op.getAcc();
+  if (Value bias = op.getBias()) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (biasType.getRank() != 1 || biasType.getElementType() != accType ||
+        !compatible(biasType.getDimSize(0), n))
+      return op.emitOpError("bias must be a 1-D tensor of ")
+             << n << " " << accType << " values, got " << biasType;
+  }
+
+  Type resultElt = resultType.getElementType();
+  if (auto rqt = dyn_cast<quant::QuantizedType>(resultElt)) {
+    if (failed(verifyQuantizedTensor(op, "result", resultType, 16)))
+      return failure();
+    if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(rqt)) {
+      if (perAxis.getQuantizedDimension() != static_cast<int32_t>(rank - 1))
+        return op.emitOpError("result must be quantized per tensor or along "
+                              "its last (N) dimension");
+    } else if (!isa<quant::UniformQuantizedType>(rqt)) {
+      return op.emitOpError("result must be quantized per tensor or per axis");
+    }
+    if (rqt.getExpressedType() != lq.getExpressedType())
+      return op.emitOpError("result expressed type must match the operands'");
+    if (op.getFixedPoint()) {
+      unsigned r = rank;
+      auto lLayout = getQuantParamLayout(lq, r);
+      auto rLayout = getQuantParamLayout(rq, r);
+      auto oLayout = getQuantParamLayout(rqt, r);
+      for (double rs : rLayout->scales)
+        for (double os : oLayout->scales) {
+          double mult = lLayout->scales[0] * rs / os;
+          if (auto fp = qcomp::getFixedPointMultiplier(mult); !fp)
+            return op.emitOpError("fixed_point cannot represent the "
+                                  "multiplier ")
+                   << mult << ": " << llvm::toString(fp.takeError());
+        }
+    }
+  } else if (auto intType = dyn_cast<IntegerType>(resultElt)) {
+    if (intType != accType)
+      return op.emitOpError("an integer result must have the accumulator "
+                            "type ")
+             << accType << ", got " << intType;
+    if (op.getFixedPoint())
+      return op.emitOpError("fixed_point only applies to a quantized result");
+  } else {
+    if (resultElt != lq.getExpressedType())
+      return op.emitOpError("a float result must have the expressed type ")
+             << lq.getExpressedType() << ", got " << resultElt;
+    if (op.getFixedPoint())
+      return op.emitOpError("fixed_point only applies to a quantized result");
+  }
+
+  // Prove that the exact sum of products fits the accumulator.
+  auto lLayout = getQuantParamLayout(lq, rank);
+  auto rLayout = getQuantParamLayout(rq, rank);
+  int64_t lhsMag = qcomp::getMaxMagnitude(
+      {lq.getStorageTypeMin(), lq.getStorageTypeMax()},
+      lLayout->zeroPoints[0]);
+  int64_t rhsMag = 0;
+  for (int64_t zp : rLayout->zeroPoints)
+    rhsMag = std::max(rhsMag, qcomp::getMaxMagnitude({rq.getStorageTypeMin(),
+                                                      rq.getStorageTypeMax()},
+                                                     zp));
+  if (!qcomp::accumulatorCannotOverflow(k, lhsMag, rhsMag, 0,
+                                        accType.getWidth()))
+    return op.emitOpError("accumulator ")
+           << accType << " can overflow: K = " << k << " products of up to "
+           << lhsMag << " x " << rhsMag
+           << " in magnitude; use acc(i64) or split the reduction";
+  return success();
+}
+
+LogicalResult MatmulOp::verify() { return verifyMatmulLike(*this, 0); }
+
+LogicalResult BatchMatmulOp::verify() { return verifyMatmulLike(*this, 1); }
