@@ -1,0 +1,93 @@
+// RUN: qcomp-opt %s | qcomp-opt | FileCheck %s
+// RUN: qcomp-opt %s --mlir-print-op-generic | qcomp-opt | FileCheck %s
+
+// Round trip of every qc op and attribute, in the custom form and in the
+// generic form.
+
+!a8 = !quant.uniform<u8:f32, 0.5:10>
+!w8 = !quant.uniform<i8<-127:127>:f32:1, {0.25, 0.5:1, 1.0:-2}>
+!o8 = !quant.uniform<i8:f32, 2.0:-1>
+!g4 = !quant.uniform<i4:f32:{1:2}, {{0.5, 0.25}, {1.0, 2.0}}>
+
+// CHECK-LABEL: func.func @observe
+// CHECK-SAME:    (%[[X:.+]]: tensor<4x3xf32>)
+// CHECK:         %[[Y:.+]] = qc.observe %[[X]] id "fc1.input" : tensor<4x3xf32>
+// CHECK:         qc.observe %[[Y]] id "fc1.input.ch" channel_axis 1 : tensor<4x3xf32>
+func.func @observe(%x: tensor<4x3xf32>) -> tensor<4x3xf32> {
+  %y = qc.observe %x id "fc1.input" : tensor<4x3xf32>
+  %z = qc.observe %y id "fc1.input.ch" channel_axis 1 : tensor<4x3xf32>
+  return %z : tensor<4x3xf32>
+}
+
+// CHECK-LABEL: func.func @quantize_dequantize
+// CHECK:         %[[Q:.+]] = qc.quantize %{{.+}} : tensor<2x4xf32> to tensor<2x4x!quant.uniform<u8:f32, 5.000000e-01:10>>
+// CHECK:         qc.dequantize %[[Q]] : tensor<2x4x!quant.uniform<u8:f32, 5.000000e-01:10>> to tensor<2x4xf32>
+func.func @quantize_dequantize(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %q = qc.quantize %x : tensor<2x4xf32> to tensor<2x4x!a8>
+  %d = qc.dequantize %q : tensor<2x4x!a8> to tensor<2x4xf32>
+  return %d : tensor<2x4xf32>
+}
+
+// CHECK-LABEL: func.func @sub_channel
+// CHECK:         qc.quantize %{{.+}} : tensor<2x4xf32> to tensor<2x4x!quant.uniform<i4:f32:{1:2}, {{\{\{}}5.000000e-01, 2.500000e-01}, {1.000000e+00, 2.000000e+00}}>>
+func.func @sub_channel(%x: tensor<2x4xf32>) -> tensor<2x4x!g4> {
+  %q = qc.quantize %x : tensor<2x4xf32> to tensor<2x4x!g4>
+  return %q : tensor<2x4x!g4>
+}
+
+// CHECK-LABEL: func.func @requantize
+// CHECK:         %[[R:.+]] = qc.requantize %{{.+}} : tensor<8x!quant.uniform<u8:f32, 5.000000e-01:10>> to tensor<8x!quant.uniform<i8:f32, 2.000000e+00:-1>>
+// CHECK:         qc.requantize %[[R]] fixed_point : tensor<8x!quant.uniform<i8:f32, 2.000000e+00:-1>> to tensor<8x!quant.uniform<u8:f32, 5.000000e-01:10>>
+func.func @requantize(%q: tensor<8x!a8>) -> tensor<8x!a8> {
+  %r = qc.requantize %q : tensor<8x!a8> to tensor<8x!o8>
+  %s = qc.requantize %r fixed_point : tensor<8x!o8> to tensor<8x!a8>
+  return %s : tensor<8x!a8>
+}
+
+// CHECK-LABEL: func.func @dynamic_quantize
+// CHECK:         qc.dynamic_quantize %{{.+}} per_row : tensor<4x3xf32> to tensor<4x3xi8>, tensor<4xf32>
+// CHECK:         qc.dynamic_quantize %{{.+}} per_tensor : tensor<4x3xf32> to tensor<4x3xui8>, tensor<f32>, tensor<ui8>
+func.func @dynamic_quantize(%x: tensor<4x3xf32>) -> (tensor<4x3xi8>, tensor<4xf32>, tensor<4x3xui8>, tensor<f32>, tensor<ui8>) {
+  %q, %s = qc.dynamic_quantize %x per_row : tensor<4x3xf32> to tensor<4x3xi8>, tensor<4xf32>
+  %u, %t, %z = qc.dynamic_quantize %x per_tensor : tensor<4x3xf32> to tensor<4x3xui8>, tensor<f32>, tensor<ui8>
+  return %q, %s, %u, %t, %z : tensor<4x3xi8>, tensor<4xf32>, tensor<4x3xui8>, tensor<f32>, tensor<ui8>
+}
+
+// CHECK-LABEL: func.func @matmul
+// CHECK-SAME:    (%[[A:[^:]+]]: tensor<?x4x!quant.uniform<u8:f32, 5.000000e-01:10>>, %[[W:[^:]+]]: tensor<4x3x!quant.uniform<i8<-127:127>:f32:1, {2.500000e-01,5.000000e-01:1,1.000000e+00:-2}>>, %[[B:[^:]+]]: tensor<3xi32>)
+// CHECK:         qc.matmul %[[A]], %[[W]] bias(%[[B]] : tensor<3xi32>) acc(i32) : {{.+}} -> tensor<?x3x!quant.uniform<i8:f32, 2.000000e+00:-1>>
+// CHECK:         qc.matmul %[[A]], %[[W]] acc(i64) fixed_point : {{.+}} -> tensor<?x3x!quant.uniform<i8:f32, 2.000000e+00:-1>>
+// CHECK:         qc.matmul %[[A]], %[[W]] acc(i32) : {{.+}} -> tensor<?x3xi32>
+// CHECK:         qc.matmul %[[A]], %[[W]] acc(i32) : {{.+}} -> tensor<?x3xf32>
+func.func @matmul(%a: tensor<?x4x!a8>, %w: tensor<4x3x!w8>, %b: tensor<3xi32>) -> (tensor<?x3x!o8>, tensor<?x3x!o8>, tensor<?x3xi32>, tensor<?x3xf32>) {
+  %0 = qc.matmul %a, %w bias(%b : tensor<3xi32>) acc(i32) : tensor<?x4x!a8>, tensor<4x3x!w8> -> tensor<?x3x!o8>
+  %1 = qc.matmul %a, %w acc(i64) fixed_point : tensor<?x4x!a8>, tensor<4x3x!w8> -> tensor<?x3x!o8>
+  %2 = qc.matmul %a, %w acc(i32) : tensor<?x4x!a8>, tensor<4x3x!w8> -> tensor<?x3xi32>
+  %3 = qc.matmul %a, %w acc(i32) : tensor<?x4x!a8>, tensor<4x3x!w8> -> tensor<?x3xf32>
+  return %0, %1, %2, %3 : tensor<?x3x!o8>, tensor<?x3x!o8>, tensor<?x3xi32>, tensor<?x3xf32>
+}
+
+// CHECK-LABEL: func.func @batch_matmul
+// CHECK:         qc.batch_matmul %{{.+}}, %{{.+}} acc(i32) : tensor<2x3x4x!quant.uniform<i8:f32, 2.000000e-02>>, tensor<2x4x5x!quant.uniform<i8:f32, 3.000000e-02>> -> tensor<2x3x5xf32>
+func.func @batch_matmul(%q: tensor<2x3x4x!quant.uniform<i8:f32, 0.02>>, %k: tensor<2x4x5x!quant.uniform<i8:f32, 0.03>>) -> tensor<2x3x5xf32> {
+  %0 = qc.batch_matmul %q, %k acc(i32) : tensor<2x3x4x!quant.uniform<i8:f32, 0.02>>, tensor<2x4x5x!quant.uniform<i8:f32, 0.03>> -> tensor<2x3x5xf32>
+  return %0 : tensor<2x3x5xf32>
+}
+
+// CHECK-LABEL: func.func @attributes
+// CHECK-SAME:    stats = #qc.stats<min = -1.500000e+00, max = 4.000000e+00, count = 32>
+// CHECK-SAME:    stats_full = #qc.stats<min = -1.500000e+00, max = 4.000000e+00, count = 32, channel_axis = 1, channel_absmax = [1.500000e+00, 4.000000e+00, 2.500000e-01], hist_min = -1.500000e+00, hist_max = 4.000000e+00, histogram = [3, 0, 9, 20], non_finite = 2>
+// CHECK-SAME:    w4 = #qc.scheme<bits = 4, granularity = per_group, group_size = 128>
+// CHECK-SAME:    w8 = #qc.scheme<bits = 8, granularity = per_channel>
+// CHECK-SAME:    x8 = #qc.scheme<bits = 8, granularity = per_row, symmetric = false, mode = dynamic>
+func.func @attributes() attributes {
+  stats = #qc.stats<min = -1.5, max = 4.0, count = 32>,
+  stats_full = #qc.stats<min = -1.5, max = 4.0, count = 32, channel_axis = 1,
+                         channel_absmax = [1.5, 4.0, 0.25], hist_min = -1.5,
+                         hist_max = 4.0, histogram = [3, 0, 9, 20], non_finite = 2>,
+  w4 = #qc.scheme<bits = 4, granularity = per_group, group_size = 128>,
+  w8 = #qc.scheme<bits = 8, granularity = per_channel, symmetric = true>,
+  x8 = #qc.scheme<bits = 8, granularity = per_row, symmetric = false, mode = dynamic>
+} {
+  return
+}
