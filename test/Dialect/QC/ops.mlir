@@ -7,7 +7,7 @@
 !a8 = !quant.uniform<u8:f32, 0.5:10>
 !w8 = !quant.uniform<i8<-127:127>:f32:1, {0.25, 0.5:1, 1.0:-2}>
 !o8 = !quant.uniform<i8:f32, 2.0:-1>
-!g4 = !quant.uniform<i4:f32:{1:2}, {{0.5, 0.25}, {1.0, 2.0}}>
+!g4 = !quant.uniform<i4:f32:{0:1,1:2}, {{0.5, 0.25}, {1.0, 2.0}}>
 
 // CHECK-LABEL: func.func @observe
 // CHECK-SAME:    (%[[X:.+]]: tensor<4x3xf32>)
@@ -29,7 +29,7 @@ func.func @quantize_dequantize(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
 }
 
 // CHECK-LABEL: func.func @sub_channel
-// CHECK:         qc.quantize %{{.+}} : tensor<2x4xf32> to tensor<2x4x!quant.uniform<i4:f32:{1:2}, {{\{\{}}5.000000e-01, 2.500000e-01}, {1.000000e+00, 2.000000e+00}}>>
+// CHECK:         qc.quantize %{{.+}} : tensor<2x4xf32> to tensor<2x4x!quant.uniform<i4:f32:{0:1, 1:2}, {{\{\{}}5.000000e-01, 2.500000e-01}, {1.000000e+00, 2.000000e+00}}>>
 func.func @sub_channel(%x: tensor<2x4xf32>) -> tensor<2x4x!g4> {
   %q = qc.quantize %x : tensor<2x4xf32> to tensor<2x4x!g4>
   return %q : tensor<2x4x!g4>

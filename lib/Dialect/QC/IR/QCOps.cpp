@@ -20,6 +20,8 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include "llvm/ADT/DenseSet.h"
+
 #include <cfloat>
 #include <cmath>
 
@@ -147,6 +149,15 @@ qc::verifyQuantizedShape(function_ref<InFlightDiagnostic()> emitError,
       return emitError() << what << " scales have rank "
                          << scalesType.getRank() << " but the tensor has rank "
                          << rank;
+    llvm::SmallDenseSet<int32_t> blockedDims;
+    for (auto [dim, block] : sub.getBlockSizeInfo())
+      blockedDims.insert(dim);
+    for (unsigned d = 0; d < rank; ++d)
+      if (!blockedDims.contains(d) && scalesType.getDimSize(d) != 1)
+        return emitError() << what << " dimension " << d
+                           << " is not blocked, so its scales must have size "
+                              "1 there, got "
+                           << scalesType.getDimSize(d);
     for (auto [dim, block] : sub.getBlockSizeInfo()) {
       if (dim < 0 || static_cast<unsigned>(dim) >= rank)
         return emitError() << what << " quantized dimension " << dim
