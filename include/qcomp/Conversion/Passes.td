@@ -12,7 +12,7 @@ include "mlir/Pass/PassBase.td"
 def QCLowerToLinalgPass : Pass<"qc-lower-to-linalg", "ModuleOp"> {
   let summary = "Reference lowering of qc ops to integer linalg on tensors";
   let description = [{
-    Lowers every `qc` op to `linalg.generic`/`linalg.matmul`, `arith` and
+    Lowers every `qc` op to `linalg.generic`/`linalg.fill`, `arith`, `math` and
     `tensor` ops on tensors of the storage integer types, implementing the
     exact semantics stated in each op's description (f32 arithmetic,
     round-half-to-even, saturation). Quantized tensor types become their
