@@ -69,9 +69,10 @@ StorageRange mlir::qcomp::getStorageRange(unsigned bits, bool isSigned,
   return range;
 }
 
-llvm::Expected<QuantParams>
-mlir::qcomp::chooseQuantParams(double rmin, double rmax, StorageRange range,
-                               bool symmetric) {
+llvm::Expected<QuantParams> mlir::qcomp::chooseQuantParams(double rmin,
+                                                           double rmax,
+                                                           StorageRange range,
+                                                           bool symmetric) {
   if (!std::isfinite(rmin))
     return llvm::createStringError("real range minimum must be finite, got " +
                                    formatDouble(rmin));
@@ -79,9 +80,9 @@ mlir::qcomp::chooseQuantParams(double rmin, double rmax, StorageRange range,
     return llvm::createStringError("real range maximum must be finite, got " +
                                    formatDouble(rmax));
   if (rmin > rmax)
-    return llvm::createStringError(
-        "real range minimum " + formatDouble(rmin) +
-        " is greater than real range maximum " + formatDouble(rmax));
+    return llvm::createStringError("real range minimum " + formatDouble(rmin) +
+                                   " is greater than real range maximum " +
+                                   formatDouble(rmax));
   if (range.min >= range.max)
     return llvm::createStringError(
         "storage range [" + std::to_string(range.min) + ", " +
@@ -238,8 +239,7 @@ int64_t mlir::qcomp::requantizeValueFixedPoint(int64_t q, int64_t inZeroPoint,
   int64_t centered = q - inZeroPoint;
   assert(centered >= INT32_MIN && centered <= INT32_MAX &&
          "q - inZeroPoint must fit in int32");
-  int64_t scaled =
-      applyFixedPointMultiplier(static_cast<int32_t>(centered), m);
+  int64_t scaled = applyFixedPointMultiplier(static_cast<int32_t>(centered), m);
   return std::clamp(scaled + outZeroPoint, range.min, range.max);
 }
 
@@ -259,8 +259,7 @@ bool mlir::qcomp::accumulatorCannotOverflow(int64_t reductionSize,
          biasMagnitude >= 0 && "magnitudes must be non-negative");
   // The positive bound is the binding one: -(bound) >= -2^(accBits-1) follows
   // from bound <= 2^(accBits-1) - 1. Any int64 overflow exceeds every limit.
-  int64_t limit = accBits == 64 ? INT64_MAX
-                                : (int64_t(1) << (accBits - 1)) - 1;
+  int64_t limit = accBits == 64 ? INT64_MAX : (int64_t(1) << (accBits - 1)) - 1;
   int64_t product = 0;
   if (llvm::MulOverflow(reductionSize, lhsMagnitude, product) ||
       llvm::MulOverflow(product, rhsMagnitude, product))

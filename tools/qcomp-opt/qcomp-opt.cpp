@@ -18,6 +18,6 @@ int main(int argc, char **argv) {
   mlir::qcomp::registerAllPasses();
   mlir::DialectRegistry registry;
   mlir::qcomp::registerAllDialects(registry);
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "qcomp optimizer driver\n", registry));
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "qcomp optimizer driver\n", registry));
 }

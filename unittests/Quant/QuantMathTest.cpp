@@ -219,9 +219,9 @@ TEST(QuantMathTest, ChooseZeroRange) {
         expectValue(chooseQuantParams(0.0, 0.0, c.range, c.symmetric));
     EXPECT_EQ(p.scale, 1.0);
     EXPECT_EQ(p.zeroPoint, c.zeroPoint);
-    EXPECT_EQ(quantizeValue(0.0f, static_cast<float>(p.scale), p.zeroPoint,
-                            c.range),
-              c.zeroPoint);
+    EXPECT_EQ(
+        quantizeValue(0.0f, static_cast<float>(p.scale), p.zeroPoint, c.range),
+        c.zeroPoint);
   }
 }
 
@@ -547,8 +547,8 @@ TEST(QuantMathTest, FixedPointMultiplierApproximatesM) {
     ASSERT_LE(fp.shift, 30);
     ASSERT_GE(fp.getRightShift(), 1);
     ASSERT_LE(fp.getRightShift(), 62);
-    long double approx = std::ldexp(static_cast<long double>(fp.multiplier),
-                                    fp.shift - 31);
+    long double approx =
+        std::ldexp(static_cast<long double>(fp.multiplier), fp.shift - 31);
     long double error = std::fabs(approx - static_cast<long double>(m));
     ASSERT_LE(error, std::ldexp(static_cast<long double>(m), -31));
   }
@@ -591,8 +591,8 @@ TEST(QuantMathTest, ApplyFixedPointMultiplierRandom) {
                                                   int32_t(kTwo31 - 1));
   std::uniform_int_distribution<int32_t> shiftDist(-31, 30);
   std::uniform_int_distribution<int32_t> small(-1000, 1000);
-  const int32_t specials[] = {0, 1, -1, 2, -2, INT32_MAX, INT32_MIN,
-                              INT32_MIN + 1};
+  const int32_t specials[] = {0,  1,         -1,        2,
+                              -2, INT32_MAX, INT32_MIN, INT32_MIN + 1};
   int ties = 0;
   for (int i = 0; i < 10000; ++i) {
     FixedPointMultiplier fp = {mantissa(rng), shiftDist(rng)};
@@ -612,9 +612,9 @@ TEST(QuantMathTest, ApplyFixedPointMultiplierRandom) {
       x = static_cast<int32_t>((i % 20 == 5) ? magnitude : -magnitude);
       ++ties;
     }
-    SCOPED_TRACE(testing::Message() << "x = " << x << ", multiplier = "
-                                    << fp.multiplier << ", shift = "
-                                    << fp.shift);
+    SCOPED_TRACE(testing::Message()
+                 << "x = " << x << ", multiplier = " << fp.multiplier
+                 << ", shift = " << fp.shift);
     int64_t expected = referenceFixedPoint(x, fp.multiplier, fp.shift);
     ASSERT_EQ(expected,
               referenceFixedPointLongDouble(x, fp.multiplier, fp.shift));
@@ -663,8 +663,7 @@ TEST(QuantMathTest, RequantizeFixedPoint) {
   EXPECT_EQ(requantizeValueFixedPoint(1000, 0, point3, 0, {-32768, 32767}),
             300);
   EXPECT_EQ(requantizeValueFixedPoint(1000, 0, point3, 0, kI8), 127);
-  EXPECT_EQ(requantizeValueFixedPoint(5, 0, FixedPointMultiplier(), 7, kI8),
-            7);
+  EXPECT_EQ(requantizeValueFixedPoint(5, 0, FixedPointMultiplier(), 7, kI8), 7);
 }
 
 //===----------------------------------------------------------------------===//

@@ -1,4 +1,5 @@
-//===- QuantMath.h - Scalar quantization arithmetic ---------------*- C++ -*-===//
+//===- QuantMath.h - Scalar quantization arithmetic ---------------*- C++
+//-*-===//
 //
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
@@ -64,9 +65,8 @@ constexpr double kMinScale = 1.17549435082228750797e-38;
 /// A zero-width range (all-zero tensor) gives scale 1 and the zero point that
 /// represents 0, so every value quantizes to that zero point. Scales are
 /// clamped below at kMinScale. Fails on NaN/Inf bounds or rmin > rmax.
-llvm::Expected<QuantParams> chooseQuantParams(double rmin, double rmax,
-                                              StorageRange range,
-                                              bool symmetric);
+llvm::Expected<QuantParams>
+chooseQuantParams(double rmin, double rmax, StorageRange range, bool symmetric);
 
 /// Rounds to the nearest integer, ties to even (as ONNX QuantizeLinear and
 /// the default IEEE rounding mode do).
@@ -109,7 +109,9 @@ struct FixedPointMultiplier {
 /// Decomposes a real multiplier 0 <= M < 2^30 into a fixed-point multiplier
 /// (the 31-bit mantissa rounded half away from zero) and shift. Multipliers
 /// so small that the right shift would exceed 62 become {0, 0} (every product
-/// rounds to 0). Fails for negative, NaN or too large M.
+/// rounds to 0). Fails for negative, NaN or too large M: M must round to
+/// less than 2^30 (the shift must stay <= 30 so that the right shift is at
+/// least 1), so values in [2^30 - 0.25, 2^30) are rejected as well.
 llvm::Expected<FixedPointMultiplier> getFixedPointMultiplier(double m);
 
 /// Fixed-point rescale of an int32 value:
@@ -122,8 +124,8 @@ int64_t applyFixedPointMultiplier(int32_t x, FixedPointMultiplier m);
 /// Fixed-point requantization of one accumulator value:
 ///   saturate(applyFixedPointMultiplier(q - inZeroPoint, m) + outZeroPoint).
 int64_t requantizeValueFixedPoint(int64_t q, int64_t inZeroPoint,
-                                  FixedPointMultiplier m,
-                                  int64_t outZeroPoint, StorageRange range);
+                                  FixedPointMultiplier m, int64_t outZeroPoint,
+                                  StorageRange range);
 
 /// The largest |q - zeroPoint| over the storage range: the magnitude bound
 /// used to prove that an integer accumulation cannot overflow.

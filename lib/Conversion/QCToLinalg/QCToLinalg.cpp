@@ -13,8 +13,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qcomp/Conversion/Passes.h"
 #include "qcomp/Conversion/QCToLinalg/QCToLinalg.h"
+#include "qcomp/Conversion/Passes.h"
 #include "qcomp/Dialect/QC/IR/QCOps.h"
 #include "qcomp/Quant/QuantMath.h"
 
@@ -48,7 +48,8 @@ static Type getStorageElementType(Type type) {
   if (auto qtype = dyn_cast<quant::QuantizedType>(type))
     return IntegerType::get(type.getContext(),
                             qtype.getStorageTypeIntegralWidth());
-  if (auto intType = dyn_cast<IntegerType>(type); intType && !intType.isSignless())
+  if (auto intType = dyn_cast<IntegerType>(type);
+      intType && !intType.isSignless())
     return IntegerType::get(type.getContext(), intType.getWidth());
   return {};
 }
@@ -94,8 +95,8 @@ Param makeParam(OpBuilder &b, Location loc, const qc::QuantParamLayout &layout,
   for (int64_t i = 0, e = layout.scales.size(); i < e; ++i)
     values.push_back(valueAt(i));
   auto type = RankedTensorType::get(layout.shape, eltType);
-  param.tensor = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(type, values));
+  param.tensor =
+      arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, values));
   param.map = layout.getIndexingMap(b.getContext());
   return param;
 }
@@ -109,8 +110,8 @@ Param makeColumnParam(OpBuilder &b, Location loc, ArrayRef<Attribute> values,
     param.scalar = cast<TypedAttr>(values.front());
     return param;
   }
-  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
-                                    eltType);
+  auto type =
+      RankedTensorType::get({static_cast<int64_t>(values.size())}, eltType);
   param.tensor =
       arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, values));
   param.map = AffineMap::get(rank, 0, b.getAffineDimExpr(rank - 1));
@@ -212,8 +213,10 @@ Value fixedPointRescale(OpBuilder &b, Location loc, Value value, Value mult,
   Value rounded = arith::ShRSIOp::create(
       b, loc, arith::AddIOp::create(b, loc, product, nudge), shift);
   Value shifted = arith::AddIOp::create(b, loc, rounded, zp);
-  Value lo = arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, range.min));
-  Value hi = arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, range.max));
+  Value lo =
+      arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, range.min));
+  Value hi =
+      arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, range.max));
   Value clamped = arith::MinSIOp::create(
       b, loc, arith::MaxSIOp::create(b, loc, shifted, lo), hi);
   return arith::TruncIOp::create(b, loc, storageType, clamped);
@@ -279,18 +282,15 @@ struct QuantizeLowering : OpConversionPattern<qc::QuantizeOp> {
       return rewriter.getFloatAttr(f32, static_cast<float>(layout->scales[i]));
     });
     Param zp = makeParam(rewriter, loc, *layout, f32, [&](int64_t i) {
-      return rewriter.getFloatAttr(
-          f32, static_cast<double>(layout->zeroPoints[i]));
+      return rewriter.getFloatAttr(f32,
+                                   static_cast<double>(layout->zeroPoints[i]));
     });
     IntegerType storageType = getStorageIntType(qtype);
-    Value empty = makeEmpty(rewriter, loc, resultType.getShape(), storageType,
-                            SmallVector<std::pair<Value, int64_t>>(
-                                llvm::map_range(
-                                    llvm::seq<int64_t>(0, resultType.getRank()),
-                                    [&](int64_t d) {
-                                      return std::make_pair(adaptor.getInput(),
-                                                            d);
-                                    })));
+    Value empty = makeEmpty(
+        rewriter, loc, resultType.getShape(), storageType,
+        SmallVector<std::pair<Value, int64_t>>(llvm::map_range(
+            llvm::seq<int64_t>(0, resultType.getRank()),
+            [&](int64_t d) { return std::make_pair(adaptor.getInput(), d); })));
     qcomp::StorageRange range = getRange(qtype);
     bool isSigned = qtype.isSigned();
     Value result = buildElementwise(
@@ -299,11 +299,12 @@ struct QuantizeLowering : OpConversionPattern<qc::QuantizeOp> {
           Value q = roundAndSaturate(b, l, arith::DivFOp::create(b, l, x, p[0]),
                                      p[1], range, storageType, isSigned);
           // NaN (x unordered with itself) quantizes to the zero point.
-          Value isNan = arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO,
-                                              x, x);
+          Value isNan =
+              arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, x, x);
           Value zpStorage =
-              isSigned ? (Value)arith::FPToSIOp::create(b, l, storageType, p[1])
-                       : (Value)arith::FPToUIOp::create(b, l, storageType, p[1]);
+              isSigned
+                  ? (Value)arith::FPToSIOp::create(b, l, storageType, p[1])
+                  : (Value)arith::FPToUIOp::create(b, l, storageType, p[1]);
           return (Value)arith::SelectOp::create(b, l, isNan, zpStorage, q);
         });
     rewriter.replaceOp(op, result);
@@ -334,8 +335,7 @@ struct DequantizeLowering : OpConversionPattern<qc::DequantizeOp> {
     SmallVector<std::pair<Value, int64_t>> sources;
     for (int64_t d = 0; d < inputType.getRank(); ++d)
       sources.push_back({adaptor.getInput(), d});
-    Value empty =
-        makeEmpty(rewriter, loc, inputType.getShape(), f32, sources);
+    Value empty = makeEmpty(rewriter, loc, inputType.getShape(), f32, sources);
     bool isSigned = qtype.isSigned();
     Value result = buildElementwise(
         rewriter, loc, adaptor.getInput(), {scale, zp}, empty,
@@ -470,9 +470,8 @@ struct DynamicQuantizeLowering : OpConversionPattern<qc::DynamicQuantizeOp> {
     Value input = adaptor.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
     unsigned rank = inputType.getRank();
-    auto resultIntType =
-        cast<IntegerType>(cast<RankedTensorType>(op.getResult().getType())
-                              .getElementType());
+    auto resultIntType = cast<IntegerType>(
+        cast<RankedTensorType>(op.getResult().getType()).getElementType());
     bool isSigned = !resultIntType.isUnsigned();
     unsigned bits = resultIntType.getWidth();
     IntegerType storageType = rewriter.getIntegerType(bits);
@@ -497,8 +496,8 @@ struct DynamicQuantizeLowering : OpConversionPattern<qc::DynamicQuantizeOp> {
       iterators[d] = utils::IteratorType::parallel;
 
     auto reduce = [&](float init, auto combine) -> Value {
-      Value empty = makeEmpty(rewriter, loc, scaleType.getShape(), f32,
-                              groupSources);
+      Value empty =
+          makeEmpty(rewriter, loc, scaleType.getShape(), f32, groupSources);
       Value initValue = arith::ConstantOp::create(
           rewriter, loc, rewriter.getF32FloatAttr(init));
       Value filled =
@@ -507,7 +506,8 @@ struct DynamicQuantizeLowering : OpConversionPattern<qc::DynamicQuantizeOp> {
                  rewriter, loc, scaleType.clone(f32), input, filled,
                  ArrayRef<AffineMap>{identity, groupMap}, iterators,
                  [&](OpBuilder &b, Location l, ValueRange args) {
-                   linalg::YieldOp::create(b, l, combine(b, l, args[0], args[1]));
+                   linalg::YieldOp::create(b, l,
+                                           combine(b, l, args[0], args[1]));
                  })
           .getResult(0);
     };
@@ -547,8 +547,8 @@ struct DynamicQuantizeLowering : OpConversionPattern<qc::DynamicQuantizeOp> {
     };
     Value scaleEmpty =
         makeEmpty(rewriter, loc, scaleType.getShape(), f32, groupSources);
-    SmallVector<Value> groupInputs = asymmetric ? SmallVector<Value>{lo, hi}
-                                                : SmallVector<Value>{hi};
+    SmallVector<Value> groupInputs =
+        asymmetric ? SmallVector<Value>{lo, hi} : SmallVector<Value>{hi};
     SmallVector<AffineMap> groupMaps(groupInputs.size() + 1, groupIdentity);
     Value scale =
         linalg::GenericOp::create(
@@ -561,8 +561,7 @@ struct DynamicQuantizeLowering : OpConversionPattern<qc::DynamicQuantizeOp> {
                                  arith::SubFOp::create(b, l, args[1], args[0]),
                                  static_cast<double>(range.max - range.min));
               else
-                s = computeScale(b, l, args[0],
-                                 static_cast<double>(range.max));
+                s = computeScale(b, l, args[0], static_cast<double>(range.max));
               linalg::YieldOp::create(b, l, s);
             })
             .getResult(0);
@@ -581,12 +580,14 @@ struct DynamicQuantizeLowering : OpConversionPattern<qc::DynamicQuantizeOp> {
               [&](OpBuilder &b, Location l, ValueRange args) {
                 Value ratio = arith::DivFOp::create(b, l, args[0], args[1]);
                 Value t = arith::SubFOp::create(
-                    b, l, f32Const(b, l, static_cast<double>(range.min)), ratio);
+                    b, l, f32Const(b, l, static_cast<double>(range.min)),
+                    ratio);
                 Value r = math::RoundEvenOp::create(b, l, t);
                 Value c = arith::MinNumFOp::create(
                     b, l,
                     arith::MaxNumFOp::create(
-                        b, l, r, f32Const(b, l, static_cast<double>(range.min))),
+                        b, l, r,
+                        f32Const(b, l, static_cast<double>(range.min))),
                     f32Const(b, l, static_cast<double>(range.max)));
                 linalg::YieldOp::create(b, l, c);
               })
@@ -620,9 +621,9 @@ struct DynamicQuantizeLowering : OpConversionPattern<qc::DynamicQuantizeOp> {
               Value isNan = arith::CmpFOp::create(
                   b, l, arith::CmpFPredicate::UNO, args[0], args[0]);
               Value zpStorage =
-                  isSigned ? (Value)arith::FPToSIOp::create(b, l, storageType, zp)
-                           : (Value)arith::FPToUIOp::create(b, l, storageType,
-                                                            zp);
+                  isSigned
+                      ? (Value)arith::FPToSIOp::create(b, l, storageType, zp)
+                      : (Value)arith::FPToUIOp::create(b, l, storageType, zp);
               Value selected =
                   arith::SelectOp::create(b, l, isNan, zpStorage, q);
               linalg::YieldOp::create(b, l, selected);
@@ -638,12 +639,10 @@ struct DynamicQuantizeLowering : OpConversionPattern<qc::DynamicQuantizeOp> {
               rewriter, loc, scaleType.clone(storageType), zpFloat, zpEmpty,
               ArrayRef<AffineMap>{groupIdentity, groupIdentity}, groupIterators,
               [&](OpBuilder &b, Location l, ValueRange args) {
-                Value z =
-                    isSigned
-                        ? (Value)arith::FPToSIOp::create(b, l, storageType,
-                                                         args[0])
-                        : (Value)arith::FPToUIOp::create(b, l, storageType,
-                                                         args[0]);
+                Value z = isSigned ? (Value)arith::FPToSIOp::create(
+                                         b, l, storageType, args[0])
+                                   : (Value)arith::FPToUIOp::create(
+                                         b, l, storageType, args[0]);
                 linalg::YieldOp::create(b, l, z);
               })
               .getResult(0);
@@ -716,8 +715,8 @@ struct MatmulLikeLowering : OpConversionPattern<OpTy> {
     outSources.push_back({rhs, batchRank + 1});
 
     bool lSigned = lq.isSigned(), rSigned = rq.isSigned();
-    Value zero =
-        arith::ConstantOp::create(rewriter, loc, rewriter.getIntegerAttr(acc, 0));
+    Value zero = arith::ConstantOp::create(rewriter, loc,
+                                           rewriter.getIntegerAttr(acc, 0));
     auto zeros = [&](ArrayRef<int64_t> shape,
                      ArrayRef<std::pair<Value, int64_t>> sources) {
       Value empty = makeEmpty(rewriter, loc, shape, acc, sources);
@@ -742,8 +741,8 @@ struct MatmulLikeLowering : OpConversionPattern<OpTy> {
             .getResult(0);
 
     int64_t za = lLayout->zeroPoints[0];
-    bool rhsHasZp = llvm::any_of(rLayout->zeroPoints,
-                                 [](int64_t z) { return z != 0; });
+    bool rhsHasZp =
+        llvm::any_of(rLayout->zeroPoints, [](int64_t z) { return z != 0; });
     // Reductions over K: iteration dims batch..., x, k.
     unsigned redDims = batchRank + 2;
     SmallVector<utils::IteratorType> xk(batchRank + 1,
@@ -791,18 +790,17 @@ struct MatmulLikeLowering : OpConversionPattern<OpTy> {
       return attrs;
     };
     auto rIndex = [&](int64_t j) { return rLayout->isPerTensor() ? 0 : j; };
-    Param zb = makeColumnParam(
-        rewriter, loc,
-        colAttrs([&](int64_t j) {
-          return rewriter.getIntegerAttr(acc, rLayout->zeroPoints[rIndex(j)]);
-        }),
-        acc, epiDims);
+    Param zb = makeColumnParam(rewriter, loc, colAttrs([&](int64_t j) {
+                                 return rewriter.getIntegerAttr(
+                                     acc, rLayout->zeroPoints[rIndex(j)]);
+                               }),
+                               acc, epiDims);
     Param offset = makeColumnParam(
         rewriter, loc, colAttrs([&](int64_t j) {
           return rewriter.getIntegerAttr(
-              acc, APInt(acc.getWidth(),
-                         k * za * rLayout->zeroPoints[rIndex(j)],
-                         /*isSigned=*/true, /*implicitTrunc=*/true));
+              acc,
+              APInt(acc.getWidth(), k * za * rLayout->zeroPoints[rIndex(j)],
+                    /*isSigned=*/true, /*implicitTrunc=*/true));
         }),
         acc, epiDims);
 
@@ -860,12 +858,12 @@ struct MatmulLikeLowering : OpConversionPattern<OpTy> {
       }
     } else if (isa<FloatType>(resultElt)) {
       kind = Kind::Float;
-      finalParams = {makeColumnParam(
-          rewriter, loc, colAttrs([&](int64_t j) {
-            return rewriter.getF32FloatAttr(
-                static_cast<float>(sa * rLayout->scales[rIndex(j)]));
-          }),
-          f32, epiDims)};
+      finalParams = {
+          makeColumnParam(rewriter, loc, colAttrs([&](int64_t j) {
+                            return rewriter.getF32FloatAttr(static_cast<float>(
+                                sa * rLayout->scales[rIndex(j)]));
+                          }),
+                          f32, epiDims)};
     }
 
     // Epilogue inputs: acc, [rowSums], [colSums], [bias], params...
@@ -908,17 +906,16 @@ struct MatmulLikeLowering : OpConversionPattern<OpTy> {
               Value bias = hasBias ? args[next++] : Value();
               SmallVector<Value> p;
               for (const Param &param : params)
-                p.push_back(param.tensor
-                                ? args[next++]
-                                : (Value)arith::ConstantOp::create(
-                                      b, l, param.scalar));
+                p.push_back(param.tensor ? args[next++]
+                                         : (Value)arith::ConstantOp::create(
+                                               b, l, param.scalar));
               // v = acc - zb*rows - za*cols + K*za*zb + bias
               if (rows)
                 v = arith::SubIOp::create(
                     b, l, v, arith::MulIOp::create(b, l, p[0], rows));
               if (cols) {
-                Value zaV = arith::ConstantOp::create(
-                    b, l, b.getIntegerAttr(acc, za));
+                Value zaV =
+                    arith::ConstantOp::create(b, l, b.getIntegerAttr(acc, za));
                 v = arith::SubIOp::create(
                     b, l, v, arith::MulIOp::create(b, l, zaV, cols));
                 v = arith::AddIOp::create(b, l, v, p[1]);
@@ -936,16 +933,16 @@ struct MatmulLikeLowering : OpConversionPattern<OpTy> {
               case Kind::Requant: {
                 Value scaled = arith::MulFOp::create(
                     b, l, arith::SIToFPOp::create(b, l, f32, v), p[2]);
-                out = roundAndSaturate(b, l, scaled, p[3], outRange,
-                                       outStorage, outSigned);
+                out = roundAndSaturate(b, l, scaled, p[3], outRange, outStorage,
+                                       outSigned);
                 break;
               }
               case Kind::FixedPoint: {
                 Value wide = v.getType() == i64
                                  ? v
                                  : (Value)arith::ExtSIOp::create(b, l, i64, v);
-                out = fixedPointRescale(b, l, wide, p[2], p[3], p[4],
-                                        outRange, outStorage);
+                out = fixedPointRescale(b, l, wide, p[2], p[3], p[4], outRange,
+                                        outStorage);
                 break;
               }
               }

@@ -91,3 +91,20 @@ func.func @attributes() attributes {
 } {
   return
 }
+
+// Fixed-point multipliers pair channels index by index: both channels here
+// have multiplier 1 although the scales differ by 1e10.
+// CHECK-LABEL: func.func @requantize_fixed_point_per_axis
+// CHECK:         qc.requantize %{{.+}} fixed_point
+func.func @requantize_fixed_point_per_axis(%q: tensor<4x2x!quant.uniform<i8:f32:1, {1.0, 1.0e10}>>) -> tensor<4x2x!quant.uniform<i8:f32:1, {1.0, 1.0e10:1}>> {
+  %r = qc.requantize %q fixed_point : tensor<4x2x!quant.uniform<i8:f32:1, {1.0, 1.0e10}>> to tensor<4x2x!quant.uniform<i8:f32:1, {1.0, 1.0e10:1}>>
+  return %r : tensor<4x2x!quant.uniform<i8:f32:1, {1.0, 1.0e10:1}>>
+}
+
+// Unsigned sub-channel zero points above 127 are read unsigned.
+// CHECK-LABEL: func.func @unsigned_sub_channel
+// CHECK:         qc.quantize
+func.func @unsigned_sub_channel(%x: tensor<2x4xf32>) -> tensor<2x4x!quant.uniform<u8:f32:{1:2}, {{0.5, 0.5:200}}>> {
+  %q = qc.quantize %x : tensor<2x4xf32> to tensor<2x4x!quant.uniform<u8:f32:{1:2}, {{0.5, 0.5:200}}>>
+  return %q : tensor<2x4x!quant.uniform<u8:f32:{1:2}, {{0.5, 0.5:200}}>>
+}

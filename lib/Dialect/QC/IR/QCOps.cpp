@@ -69,7 +69,8 @@ FailureOr<QuantParamLayout> qc::getQuantParamLayout(quant::QuantizedType qtype,
     for (APFloat scale : sub.getScales().getValues<APFloat>())
       layout.scales.push_back(scale.convertToDouble());
     for (APInt zp : sub.getZeroPoints().getValues<APInt>())
-      layout.zeroPoints.push_back(zp.getSExtValue());
+      layout.zeroPoints.push_back(sub.isSigned() ? zp.getSExtValue()
+                                                 : zp.getZExtValue());
     for (auto [dim, block] : sub.getBlockSizeInfo())
       if (dim >= 0 && static_cast<unsigned>(dim) < rank)
         layout.blockSizes[dim] = block;
@@ -146,9 +147,8 @@ qc::verifyQuantizedShape(function_ref<InFlightDiagnostic()> emitError,
   if (auto sub = dyn_cast<quant::UniformQuantizedSubChannelType>(qtype)) {
     auto scalesType = cast<ShapedType>(sub.getScales().getType());
     if (scalesType.getRank() != static_cast<int64_t>(rank))
-      return emitError() << what << " scales have rank "
-                         << scalesType.getRank() << " but the tensor has rank "
-                         << rank;
+      return emitError() << what << " scales have rank " << scalesType.getRank()
+                         << " but the tensor has rank " << rank;
     llvm::SmallDenseSet<int32_t> blockedDims;
     for (auto [dim, block] : sub.getBlockSizeInfo())
       blockedDims.insert(dim);
@@ -262,8 +262,8 @@ struct FoldConstantQuantize : OpRewritePattern<QuantizeOp> {
     qcomp::StorageRange range{qtype.getStorageTypeMin(),
                               qtype.getStorageTypeMax()};
     unsigned bits = qtype.getStorageTypeIntegralWidth();
-    auto storageType = RankedTensorType::get(
-        resultType.getShape(), rewriter.getIntegerType(bits));
+    auto storageType = RankedTensorType::get(resultType.getShape(),
+                                             rewriter.getIntegerType(bits));
 
     ArrayRef<int64_t> shape = resultType.getShape();
     SmallVector<int64_t> index(shape.size(), 0);
@@ -271,9 +271,9 @@ struct FoldConstantQuantize : OpRewritePattern<QuantizeOp> {
     quantized.reserve(values.getNumElements());
     for (APFloat value : values.getValues<APFloat>()) {
       int64_t p = layout->getParamIndex(index);
-      int64_t q = qcomp::quantizeValue(
-          value.convertToFloat(), static_cast<float>(layout->scales[p]),
-          layout->zeroPoints[p], range);
+      int64_t q = qcomp::quantizeValue(value.convertToFloat(),
+                                       static_cast<float>(layout->scales[p]),
+                                       layout->zeroPoints[p], range);
       quantized.push_back(APInt(bits, q, /*isSigned=*/qtype.isSigned(),
                                 /*implicitTrunc=*/true));
       // Advance the row-major multi-index.
@@ -284,7 +284,8 @@ struct FoldConstantQuantize : OpRewritePattern<QuantizeOp> {
       }
     }
     auto storage = arith::ConstantOp::create(
-        rewriter, op.getLoc(), DenseIntElementsAttr::get(storageType, quantized));
+        rewriter, op.getLoc(),
+        DenseIntElementsAttr::get(storageType, quantized));
     rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, resultType, storage);
     return success();
   }
@@ -333,12 +334,16 @@ LogicalResult RequantizeOp::verify() {
     return emitOpError("input and result must share their quantization "
                        "granularity unless one of them is per tensor");
   if (getFixedPoint()) {
-    for (double inScale : inLayout->scales)
-      for (double outScale : outLayout->scales)
-        if (auto m = qcomp::getFixedPointMultiplier(inScale / outScale); !m)
-          return emitOpError("fixed_point cannot represent the multiplier ")
-                 << inScale / outScale << ": "
-                 << llvm::toString(m.takeError());
+    // Input and output parameters pair up index by index (or with the single
+    // parameter of a per-tensor side).
+    size_t n = std::max(inLayout->scales.size(), outLayout->scales.size());
+    for (size_t i = 0; i < n; ++i) {
+      double m = inLayout->scales[inLayout->isPerTensor() ? 0 : i] /
+                 outLayout->scales[outLayout->isPerTensor() ? 0 : i];
+      if (auto fp = qcomp::getFixedPointMultiplier(m); !fp)
+        return emitOpError("fixed_point cannot represent the multiplier ")
+               << m << ": " << llvm::toString(fp.takeError());
+    }
   }
   return success();
 }
@@ -398,8 +403,7 @@ LogicalResult DynamicQuantizeOp::verify() {
     if (zpType.getElementType() != storage ||
         zpType.getShape() != ArrayRef<int64_t>(paramShape))
       return emitOpError("zero_point must be a tensor of ")
-             << storage << " with shape [" << paramShape << "], got "
-             << zpType;
+             << storage << " with shape [" << paramShape << "], got " << zpType;
   }
   return success();
 }
@@ -407,6 +411,11 @@ LogicalResult DynamicQuantizeOp::verify() {
 //===----------------------------------------------------------------------===//
 // MatmulOp / BatchMatmulOp
 //===----------------------------------------------------------------------===//
+
+/// A dimension size for a diagnostic: `?` when dynamic.
+static std::string formatDim(int64_t size) {
+  return ShapedType::isDynamic(size) ? "?" : std::to_string(size);
+}
 
 /// Shared verifier: lhs [B..., M, K], rhs [B..., K, N], result [B..., M, N]
 /// with `batchRank` leading batch dimensions.
@@ -426,16 +435,18 @@ static LogicalResult verifyMatmulLike(OpTy op, unsigned batchRank) {
   ArrayRef<int64_t> lhs = lhsType.getShape(), rhs = rhsType.getShape(),
                     res = resultType.getShape();
   for (unsigned b = 0; b < batchRank; ++b)
-    if (!compatible(lhs[b], rhs[b]) || !compatible(lhs[b], res[b]))
+    if (!compatible(lhs[b], rhs[b]) || !compatible(lhs[b], res[b]) ||
+        !compatible(rhs[b], res[b]))
       return op.emitOpError("batch dimension ") << b << " differs between "
-             << "operands and result";
+                                                << "operands and result";
   int64_t m = lhs[batchRank], k = lhs[batchRank + 1], n = rhs[batchRank + 1];
   if (!compatible(k, rhs[batchRank]))
     return op.emitOpError("reduction dimension of lhs (")
-           << k << ") differs from that of rhs (" << rhs[batchRank] << ")";
+           << formatDim(k) << ") differs from that of rhs ("
+           << formatDim(rhs[batchRank]) << ")";
   if (!compatible(m, res[batchRank]) || !compatible(n, res[batchRank + 1]))
     return op.emitOpError("result shape must be [..., ")
-           << m << ", " << n << "], got " << resultType;
+           << formatDim(m) << ", " << formatDim(n) << "], got " << resultType;
   if (ShapedType::isDynamic(k) && ShapedType::isDynamic(rhs[batchRank]))
     return op.emitOpError("reduction dimension must be static so that the "
                           "accumulator can be bounded");
@@ -468,7 +479,7 @@ static LogicalResult verifyMatmulLike(OpTy op, unsigned batchRank) {
     if (biasType.getRank() != 1 || biasType.getElementType() != accType ||
         !compatible(biasType.getDimSize(0), n))
       return op.emitOpError("bias must be a 1-D tensor of ")
-             << n << " " << accType << " values, got " << biasType;
+             << formatDim(n) << " " << accType << " values, got " << biasType;
   }
 
   Type resultElt = resultType.getElementType();
@@ -482,21 +493,22 @@ static LogicalResult verifyMatmulLike(OpTy op, unsigned batchRank) {
     } else if (!isa<quant::UniformQuantizedType>(rqt)) {
       return op.emitOpError("result must be quantized per tensor or per axis");
     }
-    if (rqt.getExpressedType() != lq.getExpressedType())
-      return op.emitOpError("result expressed type must match the operands'");
     if (op.getFixedPoint()) {
-      unsigned r = rank;
-      auto lLayout = getQuantParamLayout(lq, r);
-      auto rLayout = getQuantParamLayout(rq, r);
-      auto oLayout = getQuantParamLayout(rqt, r);
-      for (double rs : rLayout->scales)
-        for (double os : oLayout->scales) {
-          double mult = lLayout->scales[0] * rs / os;
-          if (auto fp = qcomp::getFixedPointMultiplier(mult); !fp)
-            return op.emitOpError("fixed_point cannot represent the "
-                                  "multiplier ")
-                   << mult << ": " << llvm::toString(fp.takeError());
-        }
+      // Column n pairs rhs scale n with result scale n (or the single scale
+      // of a per-tensor side).
+      auto lLayout = getQuantParamLayout(lq, rank);
+      auto rLayout = getQuantParamLayout(rq, rank);
+      auto oLayout = getQuantParamLayout(rqt, rank);
+      size_t cols = std::max(rLayout->scales.size(), oLayout->scales.size());
+      for (size_t j = 0; j < cols; ++j) {
+        double mult = lLayout->scales[0] *
+                      rLayout->scales[rLayout->isPerTensor() ? 0 : j] /
+                      oLayout->scales[oLayout->isPerTensor() ? 0 : j];
+        if (auto fp = qcomp::getFixedPointMultiplier(mult); !fp)
+          return op.emitOpError("fixed_point cannot represent the "
+                                "multiplier ")
+                 << mult << ": " << llvm::toString(fp.takeError());
+      }
     }
   } else if (auto intType = dyn_cast<IntegerType>(resultElt)) {
     if (intType != accType)
@@ -517,13 +529,12 @@ static LogicalResult verifyMatmulLike(OpTy op, unsigned batchRank) {
   auto lLayout = getQuantParamLayout(lq, rank);
   auto rLayout = getQuantParamLayout(rq, rank);
   int64_t lhsMag = qcomp::getMaxMagnitude(
-      {lq.getStorageTypeMin(), lq.getStorageTypeMax()},
-      lLayout->zeroPoints[0]);
+      {lq.getStorageTypeMin(), lq.getStorageTypeMax()}, lLayout->zeroPoints[0]);
   int64_t rhsMag = 0;
   for (int64_t zp : rLayout->zeroPoints)
-    rhsMag = std::max(rhsMag, qcomp::getMaxMagnitude({rq.getStorageTypeMin(),
-                                                      rq.getStorageTypeMax()},
-                                                     zp));
+    rhsMag = std::max(
+        rhsMag, qcomp::getMaxMagnitude(
+                    {rq.getStorageTypeMin(), rq.getStorageTypeMax()}, zp));
   if (!qcomp::accumulatorCannotOverflow(k, lhsMag, rhsMag, 0,
                                         accType.getWidth()))
     return op.emitOpError("accumulator ")

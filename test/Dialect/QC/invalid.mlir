@@ -1,0 +1,767 @@
+// RUN: qcomp-opt %s -split-input-file -verify-diagnostics
+
+// Every verifier and parser diagnostic of the qc ops and attributes, one case
+// per split.
+
+//===----------------------------------------------------------------------===//
+// qc.observe
+//===----------------------------------------------------------------------===//
+
+func.func @observe_empty_id(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{'qc.observe' op id must not be empty}}
+  %y = qc.observe %x id "" : tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+func.func @observe_channel_axis_too_large(%x: tensor<4x3xf32>) -> tensor<4x3xf32> {
+  // expected-error@+1 {{'qc.observe' op channel_axis 2 is out of range for rank 2}}
+  %y = qc.observe %x id "x" channel_axis 2 : tensor<4x3xf32>
+  return %y : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @observe_channel_axis_negative(%x: tensor<4x3xf32>) -> tensor<4x3xf32> {
+  // expected-error@+1 {{'qc.observe' op channel_axis -1 is out of range for rank 2}}
+  %y = qc.observe %x id "x" channel_axis -1 : tensor<4x3xf32>
+  return %y : tensor<4x3xf32>
+}
+
+// -----
+
+// ODS type constraint.
+func.func @observe_integer_input(%x: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error@+1 {{'qc.observe' op operand #0 must be ranked tensor of floating-point values, but got 'tensor<4xi32>'}}
+  %y = qc.observe %x id "x" : tensor<4xi32>
+  return %y : tensor<4xi32>
+}
+
+//===----------------------------------------------------------------------===//
+// qc.quantize (and verifyQuantizedShape through its result)
+//===----------------------------------------------------------------------===//
+
+// -----
+
+// ODS type constraint.
+func.func @quantize_non_quantized_result(%x: tensor<4xf32>) -> tensor<4xi8> {
+  // expected-error@+1 {{'qc.quantize' op result #0 must be ranked tensor of uniform quantized values, but got 'tensor<4xi8>'}}
+  %q = qc.quantize %x : tensor<4xf32> to tensor<4xi8>
+  return %q : tensor<4xi8>
+}
+
+// -----
+
+func.func @quantize_expressed_type_mismatch(%x: tensor<4xf16>) -> tensor<4x!quant.uniform<i8:f32, 0.5>> {
+  // expected-error@+1 {{'qc.quantize' op result expressed type 'f32' does not match input element type 'f16'}}
+  %q = qc.quantize %x : tensor<4xf16> to tensor<4x!quant.uniform<i8:f32, 0.5>>
+  return %q : tensor<4x!quant.uniform<i8:f32, 0.5>>
+}
+
+// -----
+
+func.func @quantize_storage_too_wide(%x: tensor<4xf32>) -> tensor<4x!quant.uniform<i32:f32, 0.5>> {
+  // expected-error@+1 {{'qc.quantize' op result storage type is 32 bits wide; at most 16 bits are supported here}}
+  %q = qc.quantize %x : tensor<4xf32> to tensor<4x!quant.uniform<i32:f32, 0.5>>
+  return %q : tensor<4x!quant.uniform<i32:f32, 0.5>>
+}
+
+// -----
+
+func.func @quantize_expressed_not_f32(%x: tensor<4xf16>) -> tensor<4x!quant.uniform<i8:f16, 0.5>> {
+  // expected-error@+1 {{'qc.quantize' op result expressed type must be f32, got 'f16'}}
+  %q = qc.quantize %x : tensor<4xf16> to tensor<4x!quant.uniform<i8:f16, 0.5>>
+  return %q : tensor<4x!quant.uniform<i8:f16, 0.5>>
+}
+
+// -----
+
+func.func @quantize_axis_out_of_range(%x: tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32:1, {0.5, 0.25}>> {
+  // expected-error@+1 {{'qc.quantize' op result quantized axis 1 is out of range for rank 1}}
+  %q = qc.quantize %x : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32:1, {0.5, 0.25}>>
+  return %q : tensor<4x!quant.uniform<i8:f32:1, {0.5, 0.25}>>
+}
+
+// -----
+
+func.func @quantize_scale_count(%x: tensor<4x2xf32>) -> tensor<4x2x!quant.uniform<i8:f32:1, {0.5, 0.25, 1.0}>> {
+  // expected-error@+1 {{'qc.quantize' op result has 3 scales but dimension 1 has size 2}}
+  %q = qc.quantize %x : tensor<4x2xf32> to tensor<4x2x!quant.uniform<i8:f32:1, {0.5, 0.25, 1.0}>>
+  return %q : tensor<4x2x!quant.uniform<i8:f32:1, {0.5, 0.25, 1.0}>>
+}
+
+// -----
+
+func.func @quantize_sub_channel_rank(%x: tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32:{1:2}, {{0.5, 0.25}, {1.0, 2.0}}>> {
+  // expected-error@+1 {{'qc.quantize' op result scales have rank 2 but the tensor has rank 1}}
+  %q = qc.quantize %x : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32:{1:2}, {{0.5, 0.25}, {1.0, 2.0}}>>
+  return %q : tensor<4x!quant.uniform<i8:f32:{1:2}, {{0.5, 0.25}, {1.0, 2.0}}>>
+}
+
+// -----
+
+func.func @quantize_sub_channel_unblocked_dim(%x: tensor<4x4xf32>) -> tensor<4x4x!quant.uniform<i8:f32:{1:2}, {{0.5, 0.25}, {1.0, 2.0}}>> {
+  // expected-error@+1 {{'qc.quantize' op result dimension 0 is not blocked, so its scales must have size 1 there, got 2}}
+  %q = qc.quantize %x : tensor<4x4xf32> to tensor<4x4x!quant.uniform<i8:f32:{1:2}, {{0.5, 0.25}, {1.0, 2.0}}>>
+  return %q : tensor<4x4x!quant.uniform<i8:f32:{1:2}, {{0.5, 0.25}, {1.0, 2.0}}>>
+}
+
+// -----
+
+func.func @quantize_sub_channel_dim_out_of_range(%x: tensor<2x4xf32>) -> tensor<2x4x!quant.uniform<i8:f32:{2:2}, {{0.5}}>> {
+  // expected-error@+1 {{'qc.quantize' op result quantized dimension 2 is out of range for rank 2}}
+  %q = qc.quantize %x : tensor<2x4xf32> to tensor<2x4x!quant.uniform<i8:f32:{2:2}, {{0.5}}>>
+  return %q : tensor<2x4x!quant.uniform<i8:f32:{2:2}, {{0.5}}>>
+}
+
+// -----
+
+func.func @quantize_sub_channel_dynamic_block(%x: tensor<2x?xf32>) -> tensor<2x?x!quant.uniform<i8:f32:{1:2}, {{0.5, 0.25}}>> {
+  // expected-error@+1 {{'qc.quantize' op result blocked dimension 1 must be static}}
+  %q = qc.quantize %x : tensor<2x?xf32> to tensor<2x?x!quant.uniform<i8:f32:{1:2}, {{0.5, 0.25}}>>
+  return %q : tensor<2x?x!quant.uniform<i8:f32:{1:2}, {{0.5, 0.25}}>>
+}
+
+// -----
+
+func.func @quantize_sub_channel_block_mismatch(%x: tensor<2x6xf32>) -> tensor<2x6x!quant.uniform<i8:f32:{0:1, 1:2}, {{0.5, 0.25}, {1.0, 2.0}}>> {
+  // expected-error@+1 {{'qc.quantize' op result dimension 1 of size 6 is not 2 blocks of 2}}
+  %q = qc.quantize %x : tensor<2x6xf32> to tensor<2x6x!quant.uniform<i8:f32:{0:1, 1:2}, {{0.5, 0.25}, {1.0, 2.0}}>>
+  return %q : tensor<2x6x!quant.uniform<i8:f32:{0:1, 1:2}, {{0.5, 0.25}, {1.0, 2.0}}>>
+}
+
+// -----
+
+// Upstream accepts subnormal f32 scales (down to 1.4e-45); qc does not.
+func.func @quantize_subnormal_scale(%x: tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32, 1.0e-40>> {
+  // expected-error@+1 {{'qc.quantize' op result scale 0 must be a normal f32 value}}
+  %q = qc.quantize %x : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 1.0e-40>>
+  return %q : tensor<4x!quant.uniform<i8:f32, 1.0e-40>>
+}
+
+// -----
+
+func.func @quantize_subnormal_per_axis_scale(%x: tensor<2xf32>) -> tensor<2x!quant.uniform<i8:f32:0, {0.5, 1.0e-40}>> {
+  // expected-error@+1 {{'qc.quantize' op result scale 1 must be a normal f32 value}}
+  %q = qc.quantize %x : tensor<2xf32> to tensor<2x!quant.uniform<i8:f32:0, {0.5, 1.0e-40}>>
+  return %q : tensor<2x!quant.uniform<i8:f32:0, {0.5, 1.0e-40}>>
+}
+
+// -----
+
+// Upstream accepts a zero point outside the storage range; qc does not.
+func.func @quantize_zero_point_out_of_range(%x: tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32, 0.5:200>> {
+  // expected-error@+1 {{'qc.quantize' op result zero point 0 (200) is outside the storage range [-128, 127]}}
+  %q = qc.quantize %x : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 0.5:200>>
+  return %q : tensor<4x!quant.uniform<i8:f32, 0.5:200>>
+}
+
+// -----
+
+func.func @quantize_zero_point_outside_narrow_range(%x: tensor<2xf32>) -> tensor<2x!quant.uniform<i8<-127:127>:f32:0, {0.5, 0.25:-128}>> {
+  // expected-error@+1 {{'qc.quantize' op result zero point 1 (-128) is outside the storage range [-127, 127]}}
+  %q = qc.quantize %x : tensor<2xf32> to tensor<2x!quant.uniform<i8<-127:127>:f32:0, {0.5, 0.25:-128}>>
+  return %q : tensor<2x!quant.uniform<i8<-127:127>:f32:0, {0.5, 0.25:-128}>>
+}
+
+//===----------------------------------------------------------------------===//
+// qc.dequantize
+//===----------------------------------------------------------------------===//
+
+// -----
+
+// ODS type constraint.
+func.func @dequantize_integer_result(%q: tensor<4x!quant.uniform<i8:f32, 0.5>>) -> tensor<4xi8> {
+  // expected-error@+1 {{'qc.dequantize' op result #0 must be ranked tensor of floating-point values, but got 'tensor<4xi8>'}}
+  %x = qc.dequantize %q : tensor<4x!quant.uniform<i8:f32, 0.5>> to tensor<4xi8>
+  return %x : tensor<4xi8>
+}
+
+// -----
+
+func.func @dequantize_result_type_mismatch(%q: tensor<4x!quant.uniform<i8:f32, 0.5>>) -> tensor<4xf16> {
+  // expected-error@+1 {{'qc.dequantize' op result element type 'f16' does not match input expressed type 'f32'}}
+  %x = qc.dequantize %q : tensor<4x!quant.uniform<i8:f32, 0.5>> to tensor<4xf16>
+  return %x : tensor<4xf16>
+}
+
+// -----
+
+func.func @dequantize_expressed_not_f32(%q: tensor<4x!quant.uniform<i8:bf16, 0.5>>) -> tensor<4xbf16> {
+  // expected-error@+1 {{'qc.dequantize' op input expressed type must be f32, got 'bf16'}}
+  %x = qc.dequantize %q : tensor<4x!quant.uniform<i8:bf16, 0.5>> to tensor<4xbf16>
+  return %x : tensor<4xbf16>
+}
+
+//===----------------------------------------------------------------------===//
+// qc.requantize
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @requantize_expressed_type_mismatch(%q: tensor<4x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x!quant.uniform<i8:f16, 0.5>> {
+  // expected-error@+1 {{'qc.requantize' op input expressed type 'f32' differs from result expressed type 'f16'}}
+  %r = qc.requantize %q : tensor<4x!quant.uniform<i8:f32, 0.5>> to tensor<4x!quant.uniform<i8:f16, 0.5>>
+  return %r : tensor<4x!quant.uniform<i8:f16, 0.5>>
+}
+
+// -----
+
+func.func @requantize_bad_input(%q: tensor<4x!quant.uniform<i8:f32:1, {0.5, 0.25}>>) -> tensor<4x!quant.uniform<i8:f32, 0.5>> {
+  // expected-error@+1 {{'qc.requantize' op input quantized axis 1 is out of range for rank 1}}
+  %r = qc.requantize %q : tensor<4x!quant.uniform<i8:f32:1, {0.5, 0.25}>> to tensor<4x!quant.uniform<i8:f32, 0.5>>
+  return %r : tensor<4x!quant.uniform<i8:f32, 0.5>>
+}
+
+// -----
+
+// The input may be 32 bits wide (an accumulator), the result may not.
+func.func @requantize_result_too_wide(%q: tensor<4x!quant.uniform<i32:f32, 0.5>>) -> tensor<4x!quant.uniform<i32:f32, 0.25>> {
+  // expected-error@+1 {{'qc.requantize' op result storage type is 32 bits wide; at most 16 bits are supported here}}
+  %r = qc.requantize %q : tensor<4x!quant.uniform<i32:f32, 0.5>> to tensor<4x!quant.uniform<i32:f32, 0.25>>
+  return %r : tensor<4x!quant.uniform<i32:f32, 0.25>>
+}
+
+// -----
+
+func.func @requantize_granularity_mismatch(%q: tensor<2x2x!quant.uniform<i8:f32:0, {0.5, 0.25}>>) -> tensor<2x2x!quant.uniform<i8:f32:1, {0.5, 0.25}>> {
+  // expected-error@+1 {{'qc.requantize' op input and result must share their quantization granularity unless one of them is per tensor}}
+  %r = qc.requantize %q : tensor<2x2x!quant.uniform<i8:f32:0, {0.5, 0.25}>> to tensor<2x2x!quant.uniform<i8:f32:1, {0.5, 0.25}>>
+  return %r : tensor<2x2x!quant.uniform<i8:f32:1, {0.5, 0.25}>>
+}
+
+// -----
+
+// M = 1e10 / 1 does not fit the fixed-point form (it must be below 2^30).
+func.func @requantize_fixed_point_too_large(%q: tensor<4x!quant.uniform<i8:f32, 1.0e10>>) -> tensor<4x!quant.uniform<i8:f32, 1.0>> {
+  // expected-error@+1 {{'qc.requantize' op fixed_point cannot represent the multiplier 1.000000e+10: fixed-point multiplier 1e+10 is too large (it must round to less than 2^30)}}
+  %r = qc.requantize %q fixed_point : tensor<4x!quant.uniform<i8:f32, 1.0e10>> to tensor<4x!quant.uniform<i8:f32, 1.0>>
+  return %r : tensor<4x!quant.uniform<i8:f32, 1.0>>
+}
+
+//===----------------------------------------------------------------------===//
+// qc.dynamic_quantize
+//===----------------------------------------------------------------------===//
+
+// -----
+
+// ODS type constraint.
+func.func @dynamic_quantize_float_result(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<f32>) {
+  // expected-error@+1 {{'qc.dynamic_quantize' op result #0 must be ranked tensor of integers, but got 'tensor<4xf32>'}}
+  %q, %s = qc.dynamic_quantize %x per_tensor : tensor<4xf32> to tensor<4xf32>, tensor<f32>
+  return %q, %s : tensor<4xf32>, tensor<f32>
+}
+
+// -----
+
+func.func @dynamic_quantize_f16_input(%x: tensor<4xf16>) -> (tensor<4xi8>, tensor<f32>) {
+  // expected-error@+1 {{'qc.dynamic_quantize' op input element type must be f32, got 'f16'}}
+  %q, %s = qc.dynamic_quantize %x per_tensor : tensor<4xf16> to tensor<4xi8>, tensor<f32>
+  return %q, %s : tensor<4xi8>, tensor<f32>
+}
+
+// -----
+
+func.func @dynamic_quantize_shape_mismatch(%x: tensor<4xf32>) -> (tensor<5xi8>, tensor<f32>) {
+  // expected-error@+1 {{'qc.dynamic_quantize' op result shape must match the input shape}}
+  %q, %s = qc.dynamic_quantize %x per_tensor : tensor<4xf32> to tensor<5xi8>, tensor<f32>
+  return %q, %s : tensor<5xi8>, tensor<f32>
+}
+
+// -----
+
+func.func @dynamic_quantize_signed_storage(%x: tensor<4xf32>) -> (tensor<4xsi8>, tensor<f32>) {
+  // expected-error@+1 {{'qc.dynamic_quantize' op storage type must be signless (signed) or unsigned, got 'si8'}}
+  %q, %s = qc.dynamic_quantize %x per_tensor : tensor<4xf32> to tensor<4xsi8>, tensor<f32>
+  return %q, %s : tensor<4xsi8>, tensor<f32>
+}
+
+// -----
+
+func.func @dynamic_quantize_storage_too_narrow(%x: tensor<4xf32>) -> (tensor<4xi1>, tensor<f32>) {
+  // expected-error@+1 {{'qc.dynamic_quantize' op storage type must be 2 to 16 bits wide, got 'i1'}}
+  %q, %s = qc.dynamic_quantize %x per_tensor : tensor<4xf32> to tensor<4xi1>, tensor<f32>
+  return %q, %s : tensor<4xi1>, tensor<f32>
+}
+
+// -----
+
+func.func @dynamic_quantize_storage_too_wide(%x: tensor<4xf32>) -> (tensor<4xi32>, tensor<f32>) {
+  // expected-error@+1 {{'qc.dynamic_quantize' op storage type must be 2 to 16 bits wide, got 'i32'}}
+  %q, %s = qc.dynamic_quantize %x per_tensor : tensor<4xf32> to tensor<4xi32>, tensor<f32>
+  return %q, %s : tensor<4xi32>, tensor<f32>
+}
+
+// -----
+
+func.func @dynamic_quantize_symmetric_unsigned(%x: tensor<4xf32>) -> (tensor<4xui8>, tensor<f32>) {
+  // expected-error@+1 {{'qc.dynamic_quantize' op symmetric quantization needs signed storage, got 'ui8'; add a zero_point result for asymmetric}}
+  %q, %s = qc.dynamic_quantize %x per_tensor : tensor<4xf32> to tensor<4xui8>, tensor<f32>
+  return %q, %s : tensor<4xui8>, tensor<f32>
+}
+
+// -----
+
+func.func @dynamic_quantize_per_row_scalar(%x: tensor<f32>) -> (tensor<i8>, tensor<f32>) {
+  // expected-error@+1 {{'qc.dynamic_quantize' op per_row needs an input of rank >= 1}}
+  %q, %s = qc.dynamic_quantize %x per_row : tensor<f32> to tensor<i8>, tensor<f32>
+  return %q, %s : tensor<i8>, tensor<f32>
+}
+
+// -----
+
+func.func @dynamic_quantize_per_channel(%x: tensor<4x3xf32>) -> (tensor<4x3xi8>, tensor<3xf32>) {
+  // expected-error@+1 {{'qc.dynamic_quantize' op granularity must be per_tensor or per_row, got per_channel}}
+  %q, %s = qc.dynamic_quantize %x per_channel : tensor<4x3xf32> to tensor<4x3xi8>, tensor<3xf32>
+  return %q, %s : tensor<4x3xi8>, tensor<3xf32>
+}
+
+// -----
+
+func.func @dynamic_quantize_scale_shape(%x: tensor<4x3xf32>) -> (tensor<4x3xi8>, tensor<3xf32>) {
+  // expected-error@+1 {{'qc.dynamic_quantize' op scale must be a tensor of f32 with shape [4], got 'tensor<3xf32>'}}
+  %q, %s = qc.dynamic_quantize %x per_row : tensor<4x3xf32> to tensor<4x3xi8>, tensor<3xf32>
+  return %q, %s : tensor<4x3xi8>, tensor<3xf32>
+}
+
+// -----
+
+func.func @dynamic_quantize_scale_f16(%x: tensor<4x3xf32>) -> (tensor<4x3xi8>, tensor<f16>) {
+  // expected-error@+1 {{'qc.dynamic_quantize' op scale must be a tensor of f32 with shape [], got 'tensor<f16>'}}
+  %q, %s = qc.dynamic_quantize %x per_tensor : tensor<4x3xf32> to tensor<4x3xi8>, tensor<f16>
+  return %q, %s : tensor<4x3xi8>, tensor<f16>
+}
+
+// -----
+
+func.func @dynamic_quantize_zero_point_type(%x: tensor<4x3xf32>) -> (tensor<4x3xui8>, tensor<4xf32>, tensor<4xi8>) {
+  // expected-error@+1 {{'qc.dynamic_quantize' op zero_point must be a tensor of 'ui8' with shape [4], got 'tensor<4xi8>'}}
+  %q, %s, %z = qc.dynamic_quantize %x per_row : tensor<4x3xf32> to tensor<4x3xui8>, tensor<4xf32>, tensor<4xi8>
+  return %q, %s, %z : tensor<4x3xui8>, tensor<4xf32>, tensor<4xi8>
+}
+
+//===----------------------------------------------------------------------===//
+// qc.matmul / qc.batch_matmul
+//===----------------------------------------------------------------------===//
+
+// -----
+
+// ODS type constraint.
+func.func @matmul_float_acc(%a: tensor<2x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{'qc.matmul' op attribute 'acc' failed to satisfy constraint: type attribute of signless integer}}
+  %0 = qc.matmul %a, %w acc(f32) : tensor<2x4x!quant.uniform<i8:f32, 0.5>>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @matmul_rank(%a: tensor<2x2x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{'qc.matmul' op operands and result must have rank 2}}
+  %0 = qc.matmul %a, %w acc(i32) : tensor<2x2x4x!quant.uniform<i8:f32, 0.5>>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @batch_matmul_rank(%a: tensor<2x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{'qc.batch_matmul' op operands and result must have rank 3}}
+  %0 = qc.batch_matmul %a, %w acc(i32) : tensor<2x4x!quant.uniform<i8:f32, 0.5>>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @batch_matmul_batch_mismatch(%a: tensor<2x3x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<5x4x6x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3x6xf32> {
+  // expected-error@+1 {{'qc.batch_matmul' op batch dimension 0 differs between operands and result}}
+  %0 = qc.batch_matmul %a, %w acc(i32) : tensor<2x3x4x!quant.uniform<i8:f32, 0.5>>, tensor<5x4x6x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3x6xf32>
+  return %0 : tensor<2x3x6xf32>
+}
+
+// -----
+
+func.func @matmul_reduction_mismatch(%a: tensor<2x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<5x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{'qc.matmul' op reduction dimension of lhs (4) differs from that of rhs (5)}}
+  %0 = qc.matmul %a, %w acc(i32) : tensor<2x4x!quant.uniform<i8:f32, 0.5>>, tensor<5x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @matmul_result_shape(%a: tensor<2x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x5xf32> {
+  // expected-error@+1 {{'qc.matmul' op result shape must be [..., 2, 3], got 'tensor<2x5xf32>'}}
+  %0 = qc.matmul %a, %w acc(i32) : tensor<2x4x!quant.uniform<i8:f32, 0.5>>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+func.func @matmul_dynamic_reduction(%a: tensor<2x?x!quant.uniform<i8:f32, 0.5>>, %w: tensor<?x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{'qc.matmul' op reduction dimension must be static so that the accumulator can be bounded}}
+  %0 = qc.matmul %a, %w acc(i32) : tensor<2x?x!quant.uniform<i8:f32, 0.5>>, tensor<?x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @matmul_lhs_too_wide(%a: tensor<2x4x!quant.uniform<i32:f32, 0.5>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{'qc.matmul' op lhs storage type is 32 bits wide; at most 16 bits are supported here}}
+  %0 = qc.matmul %a, %w acc(i64) : tensor<2x4x!quant.uniform<i32:f32, 0.5>>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @matmul_rhs_bad_zero_point(%a: tensor<2x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5:128>>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{'qc.matmul' op rhs zero point 0 (128) is outside the storage range [-128, 127]}}
+  %0 = qc.matmul %a, %w acc(i32) : tensor<2x4x!quant.uniform<i8:f32, 0.5>>, tensor<4x3x!quant.uniform<i8:f32, 0.5:128>> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @matmul_lhs_per_axis(%a: tensor<2x4x!quant.uniform<i8:f32:0, {0.5, 0.25}>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{'qc.matmul' op lhs must be quantized per tensor, got '!quant.uniform<i8:f32:0, {5.000000e-01,2.500000e-01}>'}}
+  %0 = qc.matmul %a, %w acc(i32) : tensor<2x4x!quant.uniform<i8:f32:0, {0.5, 0.25}>>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @matmul_rhs_axis_k(%a: tensor<2x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<4x3x!quant.uniform<i8:f32:0, {0.5, 0.25, 1.0, 2.0}>>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{'qc.matmul' op rhs must be quantized per tensor or along its last (N) dimension 1, got axis 0}}
+  %0 = qc.matmul %a, %w acc(i32) : tensor<2x4x!quant.uniform<i8:f32, 0.5>>, tensor<4x3x!quant.uniform<i8:f32:0, {0.5, 0.25, 1.0, 2.0}>> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @matmul_rhs_sub_channel(%a: tensor<2x4x!quant.uniform<i4:f32, 0.5>>, %w: tensor<4x3x!quant.uniform<i4:f32:{0:2}, {{0.5}, {0.25}}>>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{'qc.matmul' op rhs must be quantized per tensor or per axis, got}}
+  %0 = qc.matmul %a, %w acc(i32) : tensor<2x4x!quant.uniform<i4:f32, 0.5>>, tensor<4x3x!quant.uniform<i4:f32:{0:2}, {{0.5}, {0.25}}>> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @matmul_acc_i16(%a: tensor<2x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{'qc.matmul' op accumulator must be i32 or i64, got 'i16'}}
+  %0 = qc.matmul %a, %w acc(i16) : tensor<2x4x!quant.uniform<i8:f32, 0.5>>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @matmul_bias_length(%a: tensor<2x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>, %b: tensor<4xi32>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{'qc.matmul' op bias must be a 1-D tensor of 3 'i32' values, got 'tensor<4xi32>'}}
+  %0 = qc.matmul %a, %w bias(%b : tensor<4xi32>) acc(i32) : tensor<2x4x!quant.uniform<i8:f32, 0.5>>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @matmul_bias_type(%a: tensor<2x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>, %b: tensor<3xi32>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{'qc.matmul' op bias must be a 1-D tensor of 3 'i64' values, got 'tensor<3xi32>'}}
+  %0 = qc.matmul %a, %w bias(%b : tensor<3xi32>) acc(i64) : tensor<2x4x!quant.uniform<i8:f32, 0.5>>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @matmul_result_bad_scale(%a: tensor<2x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3x!quant.uniform<i8:f32, 1.0e-40>> {
+  // expected-error@+1 {{'qc.matmul' op result scale 0 must be a normal f32 value}}
+  %0 = qc.matmul %a, %w acc(i32) : tensor<2x4x!quant.uniform<i8:f32, 0.5>>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3x!quant.uniform<i8:f32, 1.0e-40>>
+  return %0 : tensor<2x3x!quant.uniform<i8:f32, 1.0e-40>>
+}
+
+// -----
+
+func.func @matmul_result_axis_m(%a: tensor<2x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3x!quant.uniform<i8:f32:0, {0.5, 0.25}>> {
+  // expected-error@+1 {{'qc.matmul' op result must be quantized per tensor or along its last (N) dimension}}
+  %0 = qc.matmul %a, %w acc(i32) : tensor<2x4x!quant.uniform<i8:f32, 0.5>>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3x!quant.uniform<i8:f32:0, {0.5, 0.25}>>
+  return %0 : tensor<2x3x!quant.uniform<i8:f32:0, {0.5, 0.25}>>
+}
+
+// -----
+
+func.func @matmul_result_sub_channel(%a: tensor<2x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3x!quant.uniform<i8:f32:{0:1}, {{0.5}, {0.25}}>> {
+  // expected-error@+1 {{'qc.matmul' op result must be quantized per tensor or per axis}}
+  %0 = qc.matmul %a, %w acc(i32) : tensor<2x4x!quant.uniform<i8:f32, 0.5>>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3x!quant.uniform<i8:f32:{0:1}, {{0.5}, {0.25}}>>
+  return %0 : tensor<2x3x!quant.uniform<i8:f32:{0:1}, {{0.5}, {0.25}}>>
+}
+
+// -----
+
+// M = 1e5 * 1e5 / 0.1 = 1e11 does not fit the fixed-point form.
+func.func @matmul_fixed_point_too_large(%a: tensor<2x4x!quant.uniform<i8:f32, 1.0e5>>, %w: tensor<4x3x!quant.uniform<i8:f32, 1.0e5>>) -> tensor<2x3x!quant.uniform<i8:f32, 0.1>> {
+  // expected-error@+1 {{'qc.matmul' op fixed_point cannot represent the multiplier 1.000000e+11: fixed-point multiplier 1e+11 is too large}}
+  %0 = qc.matmul %a, %w acc(i32) fixed_point : tensor<2x4x!quant.uniform<i8:f32, 1.0e5>>, tensor<4x3x!quant.uniform<i8:f32, 1.0e5>> -> tensor<2x3x!quant.uniform<i8:f32, 0.1>>
+  return %0 : tensor<2x3x!quant.uniform<i8:f32, 0.1>>
+}
+
+// -----
+
+func.func @matmul_integer_result_type(%a: tensor<2x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3xi64> {
+  // expected-error@+1 {{'qc.matmul' op an integer result must have the accumulator type 'i32', got 'i64'}}
+  %0 = qc.matmul %a, %w acc(i32) : tensor<2x4x!quant.uniform<i8:f32, 0.5>>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3xi64>
+  return %0 : tensor<2x3xi64>
+}
+
+// -----
+
+func.func @matmul_integer_result_fixed_point(%a: tensor<2x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3xi32> {
+  // expected-error@+1 {{'qc.matmul' op fixed_point only applies to a quantized result}}
+  %0 = qc.matmul %a, %w acc(i32) fixed_point : tensor<2x4x!quant.uniform<i8:f32, 0.5>>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3xi32>
+  return %0 : tensor<2x3xi32>
+}
+
+// -----
+
+func.func @matmul_float_result_type(%a: tensor<2x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3xf16> {
+  // expected-error@+1 {{'qc.matmul' op a float result must have the expressed type 'f32', got 'f16'}}
+  %0 = qc.matmul %a, %w acc(i32) : tensor<2x4x!quant.uniform<i8:f32, 0.5>>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3xf16>
+  return %0 : tensor<2x3xf16>
+}
+
+// -----
+
+func.func @matmul_float_result_fixed_point(%a: tensor<2x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{'qc.matmul' op fixed_point only applies to a quantized result}}
+  %0 = qc.matmul %a, %w acc(i32) fixed_point : tensor<2x4x!quant.uniform<i8:f32, 0.5>>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// 70000 * 255 * 128 = 2284800000 > 2^31 - 1.
+func.func @matmul_accumulator_overflow(%a: tensor<1x70000x!quant.uniform<u8:f32, 0.5>>, %w: tensor<70000x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x1xi32> {
+  // expected-error@+1 {{'qc.matmul' op accumulator 'i32' can overflow: K = 70000 products of up to 255 x 128 in magnitude; use acc(i64) or split the reduction}}
+  %0 = qc.matmul %a, %w acc(i32) : tensor<1x70000x!quant.uniform<u8:f32, 0.5>>, tensor<70000x1x!quant.uniform<i8:f32, 0.5>> -> tensor<1x1xi32>
+  return %0 : tensor<1x1xi32>
+}
+
+// -----
+
+// K is taken from rhs when lhs has a dynamic reduction dimension.
+func.func @batch_matmul_accumulator_overflow(%a: tensor<2x1x?x!quant.uniform<i8:f32, 0.5>>, %w: tensor<2x140000x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x1x1xf32> {
+  // expected-error@+1 {{'qc.batch_matmul' op accumulator 'i32' can overflow: K = 140000 products of up to 128 x 128 in magnitude}}
+  %0 = qc.batch_matmul %a, %w acc(i32) : tensor<2x1x?x!quant.uniform<i8:f32, 0.5>>, tensor<2x140000x1x!quant.uniform<i8:f32, 0.5>> -> tensor<2x1x1xf32>
+  return %0 : tensor<2x1x1xf32>
+}
+
+//===----------------------------------------------------------------------===//
+// #qc.stats
+//===----------------------------------------------------------------------===//
+
+// -----
+
+// 0x7FF0000000000000 is the bit pattern of +infinity.
+func.func @stats_infinite_min() attributes {
+  // expected-error@+1 {{min and max must be finite, got [INF, 1.000000e+00]}}
+  s = #qc.stats<min = 0x7FF0000000000000, max = 1.0, count = 1>
+} {
+  return
+}
+
+// -----
+
+func.func @stats_nan_max() attributes {
+  // expected-error@+1 {{min and max must be finite, got [0.000000e+00, nan]}}
+  s = #qc.stats<min = 0.0, max = 0x7FF8000000000000, count = 1>
+} {
+  return
+}
+
+// -----
+
+func.func @stats_min_above_max() attributes {
+  // expected-error@+1 {{min must not exceed max, got min 2.000000e+00 > max 1.000000e+00}}
+  s = #qc.stats<min = 2.0, max = 1.0, count = 1>
+} {
+  return
+}
+
+// -----
+
+func.func @stats_negative_count() attributes {
+  // expected-error@+1 {{count must be non-negative, got -1}}
+  s = #qc.stats<min = 0.0, max = 1.0, count = -1>
+} {
+  return
+}
+
+// -----
+
+func.func @stats_negative_non_finite() attributes {
+  // expected-error@+1 {{non_finite must be non-negative, got -2}}
+  s = #qc.stats<min = 0.0, max = 1.0, count = 1, non_finite = -2>
+} {
+  return
+}
+
+// -----
+
+func.func @stats_channel_axis_alone() attributes {
+  // expected-error@+1 {{channel_axis and channel_absmax must be given together}}
+  s = #qc.stats<min = 0.0, max = 1.0, count = 1, channel_axis = 1>
+} {
+  return
+}
+
+// -----
+
+func.func @stats_channel_absmax_alone() attributes {
+  // expected-error@+1 {{channel_axis and channel_absmax must be given together}}
+  s = #qc.stats<min = 0.0, max = 1.0, count = 1, channel_absmax = [1.0]>
+} {
+  return
+}
+
+// -----
+
+func.func @stats_negative_channel_axis() attributes {
+  // expected-error@+1 {{channel_axis must be non-negative, got -1}}
+  s = #qc.stats<min = 0.0, max = 1.0, count = 1, channel_axis = -1, channel_absmax = [1.0]>
+} {
+  return
+}
+
+// -----
+
+func.func @stats_negative_channel_absmax() attributes {
+  // expected-error@+1 {{channel_absmax of channel 1 must be finite and non-negative, got -5.000000e-01}}
+  s = #qc.stats<min = 0.0, max = 1.0, count = 1, channel_axis = 0, channel_absmax = [1.0, -0.5]>
+} {
+  return
+}
+
+// -----
+
+func.func @stats_infinite_channel_absmax() attributes {
+  // expected-error@+1 {{channel_absmax of channel 0 must be finite and non-negative, got INF}}
+  s = #qc.stats<min = 0.0, max = 1.0, count = 1, channel_axis = 0, channel_absmax = [0x7FF0000000000000]>
+} {
+  return
+}
+
+// -----
+
+func.func @stats_histogram_without_bounds() attributes {
+  // expected-error@+1 {{histogram, hist_min and hist_max must be given together}}
+  s = #qc.stats<min = 0.0, max = 1.0, count = 1, histogram = [1, 2]>
+} {
+  return
+}
+
+// -----
+
+func.func @stats_bounds_without_histogram() attributes {
+  // expected-error@+1 {{histogram, hist_min and hist_max must be given together}}
+  s = #qc.stats<min = 0.0, max = 1.0, count = 1, hist_min = 0.0, hist_max = 1.0>
+} {
+  return
+}
+
+// -----
+
+func.func @stats_empty_hist_range() attributes {
+  // expected-error@+1 {{hist_min must be less than hist_max, got [1.000000e+00, 1.000000e+00]}}
+  s = #qc.stats<min = 0.0, max = 1.0, count = 1, hist_min = 1.0, hist_max = 1.0, histogram = [1]>
+} {
+  return
+}
+
+// -----
+
+func.func @stats_negative_bin() attributes {
+  // expected-error@+1 {{histogram bin 1 must be non-negative, got -3}}
+  s = #qc.stats<min = 0.0, max = 1.0, count = 1, hist_min = 0.0, hist_max = 1.0, histogram = [1, -3]>
+} {
+  return
+}
+
+//===----------------------------------------------------------------------===//
+// #qc.scheme
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @scheme_bits_too_small() attributes {
+  // expected-error@+1 {{bits must be between 2 and 16, got 1}}
+  s = #qc.scheme<bits = 1, granularity = per_tensor>
+} {
+  return
+}
+
+// -----
+
+func.func @scheme_bits_too_large() attributes {
+  // expected-error@+1 {{bits must be between 2 and 16, got 17}}
+  s = #qc.scheme<bits = 17, granularity = per_tensor>
+} {
+  return
+}
+
+// -----
+
+func.func @scheme_per_group_without_size() attributes {
+  // expected-error@+1 {{per_group granularity needs a positive group_size, got 0}}
+  s = #qc.scheme<bits = 4, granularity = per_group>
+} {
+  return
+}
+
+// -----
+
+func.func @scheme_group_size_per_channel() attributes {
+  // expected-error@+1 {{group_size is only meaningful with per_group granularity, got per_channel}}
+  s = #qc.scheme<bits = 4, granularity = per_channel, group_size = 32>
+} {
+  return
+}
+
+// -----
+
+func.func @scheme_dynamic_per_channel() attributes {
+  // expected-error@+1 {{dynamic scales are per_tensor or per_row, got per_channel}}
+  s = #qc.scheme<bits = 8, granularity = per_channel, mode = dynamic>
+} {
+  return
+}
+
+// -----
+
+func.func @scheme_static_per_row() attributes {
+  // expected-error@+1 {{per_row scales are computed at run time; use mode = dynamic}}
+  s = #qc.scheme<bits = 8, granularity = per_row>
+} {
+  return
+}
+
+// -----
+
+func.func @scheme_bad_bool() attributes {
+  // expected-error@+2 {{expected 'true' or 'false'}}
+  // expected-error@+1 {{failed to parse QC_SchemeAttr parameter 'symmetric'}}
+  s = #qc.scheme<bits = 8, granularity = per_tensor, symmetric = yes>
+} {
+  return
+}
+
+// -----
+
+// The batch sizes of rhs and result must agree even when lhs's is dynamic.
+func.func @batch_matmul_rhs_result_batch(%a: tensor<?x3x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<2x4x5x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error@+1 {{batch dimension 0 differs between operands and result}}
+  %0 = qc.batch_matmul %a, %w acc(i32) : tensor<?x3x4x!quant.uniform<i8:f32, 0.5>>, tensor<2x4x5x!quant.uniform<i8:f32, 0.5>> -> tensor<7x3x5xf32>
+  return
+}
+
+// -----
+
+// Dynamic sizes are printed as '?' in diagnostics.
+func.func @matmul_dynamic_dim_message(%a: tensor<?x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error@+1 {{result shape must be [..., ?, 3]}}
+  %0 = qc.matmul %a, %w acc(i32) : tensor<?x4x!quant.uniform<i8:f32, 0.5>>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x5xf32>
+  return
+}
