@@ -130,6 +130,14 @@ Value makeEmpty(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
   return tensor::EmptyOp::create(b, loc, shape, eltType, dynamicSizes);
 }
 
+/// The (value, dim) pairs of every dimension of `value`, for makeEmpty.
+SmallVector<std::pair<Value, int64_t>> allDims(Value value, unsigned count) {
+  SmallVector<std::pair<Value, int64_t>> dims;
+  for (unsigned d = 0; d < count; ++d)
+    dims.push_back({value, d});
+  return dims;
+}
+
 /// Builds an elementwise linalg.generic over `output`'s shape reading
 /// `input` (identity map) and the tensor parameters; `body` receives the
 /// input scalar and one value per parameter (a block argument or a scalar
@@ -198,6 +206,21 @@ Value roundAndSaturate(OpBuilder &b, Location loc, Value value, Value zp,
   if (isSigned)
     return arith::FPToSIOp::create(b, loc, storageType, clamped);
   return arith::FPToUIOp::create(b, loc, storageType, clamped);
+}
+
+/// The qc.quantize formula on one f32 value with f32 scale `scale` and
+/// integral f32 zero point `zp`: roundAndSaturate(x / scale), except that NaN
+/// becomes the zero point.
+Value quantizeScalar(OpBuilder &b, Location loc, Value x, Value scale, Value zp,
+                     qcomp::StorageRange range, IntegerType storageType,
+                     bool isSigned) {
+  Value q = roundAndSaturate(b, loc, arith::DivFOp::create(b, loc, x, scale),
+                             zp, range, storageType, isSigned);
+  Value isNan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
+  Value zpStorage =
+      isSigned ? (Value)arith::FPToSIOp::create(b, loc, storageType, zp)
+               : (Value)arith::FPToUIOp::create(b, loc, storageType, zp);
+  return arith::SelectOp::create(b, loc, isNan, zpStorage, q);
 }
 
 /// Fixed-point rescale and saturation of an i64 value:
@@ -286,26 +309,15 @@ struct QuantizeLowering : OpConversionPattern<qc::QuantizeOp> {
                                    static_cast<double>(layout->zeroPoints[i]));
     });
     IntegerType storageType = getStorageIntType(qtype);
-    Value empty = makeEmpty(
-        rewriter, loc, resultType.getShape(), storageType,
-        SmallVector<std::pair<Value, int64_t>>(llvm::map_range(
-            llvm::seq<int64_t>(0, resultType.getRank()),
-            [&](int64_t d) { return std::make_pair(adaptor.getInput(), d); })));
+    Value empty = makeEmpty(rewriter, loc, resultType.getShape(), storageType,
+                            allDims(adaptor.getInput(), resultType.getRank()));
     qcomp::StorageRange range = getRange(qtype);
     bool isSigned = qtype.isSigned();
     Value result = buildElementwise(
         rewriter, loc, adaptor.getInput(), {scale, zp}, empty,
         [&](OpBuilder &b, Location l, Value x, ArrayRef<Value> p) {
-          Value q = roundAndSaturate(b, l, arith::DivFOp::create(b, l, x, p[0]),
-                                     p[1], range, storageType, isSigned);
-          // NaN (x unordered with itself) quantizes to the zero point.
-          Value isNan =
-              arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, x, x);
-          Value zpStorage =
-              isSigned
-                  ? (Value)arith::FPToSIOp::create(b, l, storageType, p[1])
-                  : (Value)arith::FPToUIOp::create(b, l, storageType, p[1]);
-          return (Value)arith::SelectOp::create(b, l, isNan, zpStorage, q);
+          return quantizeScalar(b, l, x, p[0], p[1], range, storageType,
+                                isSigned);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -332,10 +344,8 @@ struct DequantizeLowering : OpConversionPattern<qc::DequantizeOp> {
     Param zp = makeParam(rewriter, loc, *layout, wide, [&](int64_t i) {
       return rewriter.getIntegerAttr(wide, layout->zeroPoints[i]);
     });
-    SmallVector<std::pair<Value, int64_t>> sources;
-    for (int64_t d = 0; d < inputType.getRank(); ++d)
-      sources.push_back({adaptor.getInput(), d});
-    Value empty = makeEmpty(rewriter, loc, inputType.getShape(), f32, sources);
+    Value empty = makeEmpty(rewriter, loc, inputType.getShape(), f32,
+                            allDims(adaptor.getInput(), inputType.getRank()));
     bool isSigned = qtype.isSigned();
     Value result = buildElementwise(
         rewriter, loc, adaptor.getInput(), {scale, zp}, empty,
@@ -398,11 +408,8 @@ struct RequantizeLowering : OpConversionPattern<qc::RequantizeOp> {
     Type f32 = rewriter.getF32Type();
     IntegerType i64 = rewriter.getI64Type();
     IntegerType storageType = getStorageIntType(out);
-    SmallVector<std::pair<Value, int64_t>> sources;
-    for (int64_t d = 0; d < inputType.getRank(); ++d)
-      sources.push_back({adaptor.getInput(), d});
-    Value empty =
-        makeEmpty(rewriter, loc, inputType.getShape(), storageType, sources);
+    Value empty = makeEmpty(rewriter, loc, inputType.getShape(), storageType,
+                            allDims(adaptor.getInput(), inputType.getRank()));
     qcomp::StorageRange range = getRange(out);
     bool inSigned = in.isSigned(), outSigned = out.isSigned();
 
@@ -482,9 +489,8 @@ struct DynamicQuantizeLowering : OpConversionPattern<qc::DynamicQuantizeOp> {
     // Reduce to per-group min and max (or absmax) over the reduced dims.
     auto scaleType = cast<RankedTensorType>(op.getScale().getType());
     unsigned groupRank = scaleType.getRank();
-    SmallVector<std::pair<Value, int64_t>> groupSources;
-    for (unsigned d = 0; d < groupRank; ++d)
-      groupSources.push_back({input, d});
+    SmallVector<std::pair<Value, int64_t>> groupSources =
+        allDims(input, groupRank);
     SmallVector<AffineExpr> groupExprs;
     for (unsigned d = 0; d < groupRank; ++d)
       groupExprs.push_back(rewriter.getAffineDimExpr(d));
@@ -595,11 +601,8 @@ struct DynamicQuantizeLowering : OpConversionPattern<qc::DynamicQuantizeOp> {
     }
 
     // Quantize every element with its group's parameters.
-    SmallVector<std::pair<Value, int64_t>> sources;
-    for (unsigned d = 0; d < rank; ++d)
-      sources.push_back({input, d});
-    Value empty =
-        makeEmpty(rewriter, loc, inputType.getShape(), storageType, sources);
+    Value empty = makeEmpty(rewriter, loc, inputType.getShape(), storageType,
+                            allDims(input, rank));
     SmallVector<Value> inputs{input, scale};
     SmallVector<AffineMap> maps{identity, groupMap};
     if (asymmetric) {
@@ -615,18 +618,9 @@ struct DynamicQuantizeLowering : OpConversionPattern<qc::DynamicQuantizeOp> {
             parallel,
             [&](OpBuilder &b, Location l, ValueRange args) {
               Value zp = asymmetric ? args[2] : f32Const(b, l, 0.0);
-              Value q = roundAndSaturate(
-                  b, l, arith::DivFOp::create(b, l, args[0], args[1]), zp,
-                  range, storageType, isSigned);
-              Value isNan = arith::CmpFOp::create(
-                  b, l, arith::CmpFPredicate::UNO, args[0], args[0]);
-              Value zpStorage =
-                  isSigned
-                      ? (Value)arith::FPToSIOp::create(b, l, storageType, zp)
-                      : (Value)arith::FPToUIOp::create(b, l, storageType, zp);
-              Value selected =
-                  arith::SelectOp::create(b, l, isNan, zpStorage, q);
-              linalg::YieldOp::create(b, l, selected);
+              Value q = quantizeScalar(b, l, args[0], args[1], zp, range,
+                                       storageType, isSigned);
+              linalg::YieldOp::create(b, l, q);
             })
             .getResult(0);
 
@@ -688,7 +682,6 @@ struct MatmulLikeLowering : OpConversionPattern<OpTy> {
     int64_t k = lhsType.getDimSize(batchRank + 1);
     if (ShapedType::isDynamic(k))
       k = rhsType.getDimSize(batchRank);
-    int64_t n = rhsType.getDimSize(batchRank + 1);
 
     // Iteration dims: batch..., m, n, k.
     auto dim = [&](unsigned d) { return rewriter.getAffineDimExpr(d); };
@@ -949,7 +942,6 @@ struct MatmulLikeLowering : OpConversionPattern<OpTy> {
               linalg::YieldOp::create(b, l, out);
             })
             .getResult(0);
-    (void)n;
     rewriter.replaceOp(op, result);
     return success();
   }
