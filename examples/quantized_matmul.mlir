@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
 // A 4x8 activation times an 8x4 weight, computed twice: in f32 with
 // linalg.matmul (the reference), and as W8A8 in integers with the qc
 // dialect (u8 asymmetric activation, i8 per-output-channel symmetric
