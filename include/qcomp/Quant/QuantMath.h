@@ -1,5 +1,4 @@
-//===- QuantMath.h - Scalar quantization arithmetic ---------------*- C++
-//-*-===//
+//===- QuantMath.h - Scalar quantization arithmetic -------------*- C++ -*-===//
 //
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //

@@ -360,36 +360,6 @@ struct DequantizeLowering : OpConversionPattern<qc::DequantizeOp> {
   }
 };
 
-/// Parameters of a requantization from `in` to `out` over a tensor of rank
-/// `rank`: a combined layout where each parameter index pairs one input and
-/// one output parameter (one side may be per tensor).
-struct RequantizeParams {
-  qc::QuantParamLayout layout; // shape and map of the combined parameters
-  SmallVector<double> multipliers;
-  SmallVector<int64_t> inZeroPoints, outZeroPoints;
-};
-
-FailureOr<RequantizeParams> getRequantizeParams(quant::QuantizedType in,
-                                                quant::QuantizedType out,
-                                                unsigned rank) {
-  FailureOr<qc::QuantParamLayout> inLayout = qc::getQuantParamLayout(in, rank);
-  FailureOr<qc::QuantParamLayout> outLayout =
-      qc::getQuantParamLayout(out, rank);
-  if (failed(inLayout) || failed(outLayout))
-    return failure();
-  RequantizeParams params;
-  params.layout = inLayout->isPerTensor() ? *outLayout : *inLayout;
-  size_t n = params.layout.scales.size();
-  for (size_t i = 0; i < n; ++i) {
-    size_t ii = inLayout->isPerTensor() ? 0 : i;
-    size_t oi = outLayout->isPerTensor() ? 0 : i;
-    params.multipliers.push_back(inLayout->scales[ii] / outLayout->scales[oi]);
-    params.inZeroPoints.push_back(inLayout->zeroPoints[ii]);
-    params.outZeroPoints.push_back(outLayout->zeroPoints[oi]);
-  }
-  return params;
-}
-
 struct RequantizeLowering : OpConversionPattern<qc::RequantizeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -400,8 +370,8 @@ struct RequantizeLowering : OpConversionPattern<qc::RequantizeOp> {
     quant::QuantizedType in = qc::getQuantizedElementType(inputType);
     quant::QuantizedType out =
         qc::getQuantizedElementType(op.getResult().getType());
-    FailureOr<RequantizeParams> params =
-        getRequantizeParams(in, out, inputType.getRank());
+    FailureOr<qc::RequantizeParams> params =
+        qc::getRequantizeParams(in, out, inputType.getRank());
     if (failed(params))
       return rewriter.notifyMatchFailure(op, "unsupported quantized types");
     const qc::QuantParamLayout &layout = params->layout;

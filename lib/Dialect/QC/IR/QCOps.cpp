@@ -120,6 +120,31 @@ int64_t QuantParamLayout::getParamIndex(ArrayRef<int64_t> tensorIndex) const {
   return linear;
 }
 
+FailureOr<RequantizeParams> qc::getRequantizeParams(quant::QuantizedType in,
+                                                    quant::QuantizedType out,
+                                                    unsigned rank) {
+  FailureOr<QuantParamLayout> inLayout = getQuantParamLayout(in, rank);
+  FailureOr<QuantParamLayout> outLayout = getQuantParamLayout(out, rank);
+  if (failed(inLayout) || failed(outLayout))
+    return failure();
+  if (!inLayout->isPerTensor() && !outLayout->isPerTensor() &&
+      (inLayout->getIndexingMap(in.getContext()) !=
+           outLayout->getIndexingMap(out.getContext()) ||
+       inLayout->shape != outLayout->shape))
+    return failure();
+  RequantizeParams params;
+  params.layout = inLayout->isPerTensor() ? *outLayout : *inLayout;
+  size_t n = params.layout.scales.size();
+  for (size_t i = 0; i < n; ++i) {
+    size_t ii = inLayout->isPerTensor() ? 0 : i;
+    size_t oi = outLayout->isPerTensor() ? 0 : i;
+    params.multipliers.push_back(inLayout->scales[ii] / outLayout->scales[oi]);
+    params.inZeroPoints.push_back(inLayout->zeroPoints[ii]);
+    params.outZeroPoints.push_back(outLayout->zeroPoints[oi]);
+  }
+  return params;
+}
+
 LogicalResult
 qc::verifyQuantizedShape(function_ref<InFlightDiagnostic()> emitError,
                          StringRef what, quant::QuantizedType qtype,
@@ -325,26 +350,16 @@ LogicalResult RequantizeOp::verify() {
   if (failed(verifyQuantizedTensor(*this, "input", getInput().getType(), 32)) ||
       failed(verifyQuantizedTensor(*this, "result", getResult().getType(), 16)))
     return failure();
-  unsigned rank = getInput().getType().getRank();
-  FailureOr<QuantParamLayout> inLayout = getQuantParamLayout(in, rank);
-  FailureOr<QuantParamLayout> outLayout = getQuantParamLayout(out, rank);
-  if (!inLayout->isPerTensor() && !outLayout->isPerTensor() &&
-      inLayout->getIndexingMap(getContext()) !=
-          outLayout->getIndexingMap(getContext()))
+  FailureOr<RequantizeParams> params =
+      getRequantizeParams(in, out, getInput().getType().getRank());
+  if (failed(params))
     return emitOpError("input and result must share their quantization "
                        "granularity unless one of them is per tensor");
-  if (getFixedPoint()) {
-    // Input and output parameters pair up index by index (or with the single
-    // parameter of a per-tensor side).
-    size_t n = std::max(inLayout->scales.size(), outLayout->scales.size());
-    for (size_t i = 0; i < n; ++i) {
-      double m = inLayout->scales[inLayout->isPerTensor() ? 0 : i] /
-                 outLayout->scales[outLayout->isPerTensor() ? 0 : i];
+  if (getFixedPoint())
+    for (double m : params->multipliers)
       if (auto fp = qcomp::getFixedPointMultiplier(m); !fp)
         return emitOpError("fixed_point cannot represent the multiplier ")
                << m << ": " << llvm::toString(fp.takeError());
-    }
-  }
   return success();
 }
 

@@ -55,6 +55,22 @@ struct QuantParamLayout {
 FailureOr<QuantParamLayout> getQuantParamLayout(quant::QuantizedType qtype,
                                                 unsigned rank);
 
+/// Parameters of a requantization from `in` to `out` over a tensor of some
+/// rank: a combined layout in which parameter index i pairs input parameter i
+/// with output parameter i (or with the single parameter of a per-tensor
+/// side), and the multipliers s_in / s_out of those pairs.
+struct RequantizeParams {
+  QuantParamLayout layout;
+  SmallVector<double> multipliers;
+  SmallVector<int64_t> inZeroPoints, outZeroPoints;
+};
+
+/// Pairs the parameters of `in` and `out` for a tensor of rank `rank`. Fails
+/// when either type has no layout, or both vary along different dimensions.
+FailureOr<RequantizeParams> getRequantizeParams(quant::QuantizedType in,
+                                                quant::QuantizedType out,
+                                                unsigned rank);
+
 /// Returns the quantized element type of a tensor type, or null.
 quant::QuantizedType getQuantizedElementType(Type type);
 
