@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcomp/Conversion/QCToLinalg/QCToLinalg.h"
+#include "QCToLinalgUtils.h"
 #include "qcomp/Conversion/Passes.h"
 #include "qcomp/Dialect/QC/IR/QCOps.h"
 #include "qcomp/Quant/QuantMath.h"
@@ -37,6 +38,7 @@ namespace mlir::qcomp {
 
 using namespace mlir;
 using namespace mlir::qcomp;
+using namespace mlir::qcomp::qctolinalg;
 
 //===----------------------------------------------------------------------===//
 // Type conversion
@@ -74,14 +76,6 @@ QuantStorageTypeConverter::QuantStorageTypeConverter() {
 
 namespace {
 
-/// A per-element parameter of an elementwise computation: either one scalar
-/// for the whole tensor or a constant tensor read through `map`.
-struct Param {
-  TypedAttr scalar;
-  Value tensor;
-  AffineMap map;
-};
-
 /// Builds the constant parameter tensor(s) of a layout, element by element
 /// through `valueAt(i)` (i indexes the layout's row-major parameters).
 Param makeParam(OpBuilder &b, Location loc, const qc::QuantParamLayout &layout,
@@ -98,23 +92,6 @@ Param makeParam(OpBuilder &b, Location loc, const qc::QuantParamLayout &layout,
   param.tensor =
       arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, values));
   param.map = layout.getIndexingMap(b.getContext());
-  return param;
-}
-
-/// A parameter that is a vector along the last dimension of a rank-`rank`
-/// iteration space (the N of a matmul), or a scalar when all values agree.
-Param makeColumnParam(OpBuilder &b, Location loc, ArrayRef<Attribute> values,
-                      Type eltType, unsigned rank) {
-  Param param;
-  if (llvm::all_equal(values)) {
-    param.scalar = cast<TypedAttr>(values.front());
-    return param;
-  }
-  auto type =
-      RankedTensorType::get({static_cast<int64_t>(values.size())}, eltType);
-  param.tensor =
-      arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, values));
-  param.map = AffineMap::get(rank, 0, b.getAffineDimExpr(rank - 1));
   return param;
 }
 
@@ -138,11 +115,25 @@ SmallVector<std::pair<Value, int64_t>> allDims(Value value, unsigned count) {
   return dims;
 }
 
-/// Builds an elementwise linalg.generic over `output`'s shape reading
-/// `input` (identity map) and the tensor parameters; `body` receives the
-/// input scalar and one value per parameter (a block argument or a scalar
-/// constant) and returns the result scalar.
-Value buildElementwise(
+} // namespace
+
+Param qctolinalg::makeChannelParam(OpBuilder &b, Location loc,
+                                   ArrayRef<Attribute> values, Type eltType,
+                                   unsigned rank, unsigned channelDim) {
+  Param param;
+  if (llvm::all_equal(values)) {
+    param.scalar = cast<TypedAttr>(values.front());
+    return param;
+  }
+  auto type =
+      RankedTensorType::get({static_cast<int64_t>(values.size())}, eltType);
+  param.tensor =
+      arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, values));
+  param.map = AffineMap::get(rank, 0, b.getAffineDimExpr(channelDim));
+  return param;
+}
+
+Value qctolinalg::buildElementwise(
     OpBuilder &b, Location loc, Value input, ArrayRef<Param> params,
     Value output,
     function_ref<Value(OpBuilder &, Location, Value, ArrayRef<Value>)> body) {
@@ -177,15 +168,16 @@ Value buildElementwise(
   return generic.getResult(0);
 }
 
-/// Extends a storage integer to `type` (sign or zero extension).
-Value extendStorage(OpBuilder &b, Location loc, Value value, IntegerType type,
-                    bool isSigned) {
+Value qctolinalg::extendStorage(OpBuilder &b, Location loc, Value value,
+                                IntegerType type, bool isSigned) {
   if (value.getType() == type)
     return value;
   if (isSigned)
     return arith::ExtSIOp::create(b, loc, type, value);
   return arith::ExtUIOp::create(b, loc, type, value);
 }
+
+namespace {
 
 /// Rounds `value` (f32) half to even, adds the zero point `zp` (f32), clamps
 /// to [qmin, qmax] and converts to the storage type:
@@ -260,9 +252,114 @@ IntegerType getWideType(OpBuilder &b, quant::QuantizedType qtype) {
                                                    : b.getI64Type();
 }
 
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Contraction epilogue
+//===----------------------------------------------------------------------===//
+
+Value ContractionEpilogue::emit(OpBuilder &b, Location loc, Value acc,
+                                ArrayRef<Value> p) const {
+  Type f32 = b.getF32Type();
+  IntegerType i64 = b.getI64Type();
+  switch (kind) {
+  case Kind::Raw:
+    return acc;
+  case Kind::Float:
+    return arith::MulFOp::create(
+        b, loc, arith::SIToFPOp::create(b, loc, f32, acc), p[0]);
+  case Kind::Requant: {
+    Value scaled = arith::MulFOp::create(
+        b, loc, arith::SIToFPOp::create(b, loc, f32, acc), p[0]);
+    return roundAndSaturate(b, loc, scaled, p[1], outRange, outStorage,
+                            outSigned);
+  }
+  case Kind::FixedPoint: {
+    Value wide = acc.getType() == i64
+                     ? acc
+                     : (Value)arith::ExtSIOp::create(b, loc, i64, acc);
+    return fixedPointRescale(b, loc, wide, p[0], p[1], p[2], outRange,
+                             outStorage);
+  }
+  }
+  llvm_unreachable("unknown epilogue kind");
+}
+
+FailureOr<ContractionEpilogue>
+qctolinalg::buildContractionEpilogue(RewriterBase &rewriter, Location loc,
+                                     Operation *op, RankedTensorType resultType,
+                                     double lhsScale,
+                                     const qc::QuantParamLayout &rhsLayout,
+                                     bool fixedPoint, unsigned channelDim) {
+  unsigned rank = resultType.getRank();
+  int64_t numCols = rhsLayout.isPerTensor() ? 1 : rhsLayout.scales.size();
+  auto rIndex = [&](int64_t j) { return rhsLayout.isPerTensor() ? 0 : j; };
+  Type f32 = rewriter.getF32Type();
+  IntegerType i64 = rewriter.getI64Type();
+  ContractionEpilogue epilogue;
+  Type resultElt = resultType.getElementType();
+  epilogue.outElt = resultElt;
+  auto resultQ = dyn_cast<quant::QuantizedType>(resultElt);
+  if (resultQ) {
+    FailureOr<qc::QuantParamLayout> oLayout =
+        qc::getQuantParamLayout(resultQ, rank);
+    if (failed(oLayout))
+      return rewriter.notifyMatchFailure(op, "unsupported result type");
+    epilogue.outStorage = getStorageIntType(resultQ);
+    epilogue.outElt = epilogue.outStorage;
+    epilogue.outRange = getRange(resultQ);
+    epilogue.outSigned = resultQ.isSigned();
+    int64_t cols = std::max<int64_t>(numCols, oLayout->scales.size());
+    auto oIndex = [&](int64_t j) { return oLayout->isPerTensor() ? 0 : j; };
+    auto multiplierAt = [&](int64_t j) {
+      return lhsScale * rhsLayout.scales[rIndex(j)] /
+             oLayout->scales[oIndex(j)];
+    };
+    SmallVector<Attribute> zoutF, zoutI, multF, multI, shiftI;
+    for (int64_t j = 0; j < cols; ++j) {
+      int64_t zo = oLayout->zeroPoints[oIndex(j)];
+      zoutF.push_back(rewriter.getF32FloatAttr(static_cast<float>(zo)));
+      zoutI.push_back(rewriter.getI64IntegerAttr(zo));
+      multF.push_back(rewriter.getF32FloatAttr(
+          qcomp::getRequantizeMultiplier(multiplierAt(j), 1.0)));
+      if (fixedPoint) {
+        auto fp = qcomp::getFixedPointMultiplier(multiplierAt(j));
+        if (!fp)
+          return op->emitOpError(llvm::toString(fp.takeError()));
+        multI.push_back(rewriter.getI64IntegerAttr(fp->multiplier));
+        shiftI.push_back(rewriter.getI64IntegerAttr(fp->getRightShift()));
+      }
+    }
+    if (cols != numCols && numCols != 1)
+      return rewriter.notifyMatchFailure(op, "channel counts disagree");
+    auto param = [&](ArrayRef<Attribute> values, Type eltType) {
+      return makeChannelParam(rewriter, loc, values, eltType, rank, channelDim);
+    };
+    if (fixedPoint) {
+      epilogue.kind = ContractionEpilogue::Kind::FixedPoint;
+      epilogue.params = {param(multI, i64), param(shiftI, i64),
+                         param(zoutI, i64)};
+    } else {
+      epilogue.kind = ContractionEpilogue::Kind::Requant;
+      epilogue.params = {param(multF, f32), param(zoutF, f32)};
+    }
+  } else if (isa<FloatType>(resultElt)) {
+    epilogue.kind = ContractionEpilogue::Kind::Float;
+    SmallVector<Attribute> scales;
+    for (int64_t j = 0; j < numCols; ++j)
+      scales.push_back(rewriter.getF32FloatAttr(
+          static_cast<float>(lhsScale * rhsLayout.scales[rIndex(j)])));
+    epilogue.params = {
+        makeChannelParam(rewriter, loc, scales, f32, rank, channelDim)};
+  }
+  return epilogue;
+}
+
 //===----------------------------------------------------------------------===//
 // Patterns
 //===----------------------------------------------------------------------===//
+
+namespace {
 
 struct ObserveLowering : OpConversionPattern<qc::ObserveOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -744,8 +841,6 @@ struct MatmulLikeLowering : OpConversionPattern<OpTy> {
     // Per-column parameters of the epilogue (iteration dims batch..., m, n).
     unsigned epiDims = rank;
     int64_t numCols = rLayout->isPerTensor() ? 1 : rLayout->scales.size();
-    Type f32 = rewriter.getF32Type();
-    IntegerType i64 = rewriter.getI64Type();
     auto colAttrs = [&](auto valueAt) {
       SmallVector<Attribute> attrs;
       for (int64_t j = 0; j < numCols; ++j)
@@ -753,81 +848,27 @@ struct MatmulLikeLowering : OpConversionPattern<OpTy> {
       return attrs;
     };
     auto rIndex = [&](int64_t j) { return rLayout->isPerTensor() ? 0 : j; };
-    Param zb = makeColumnParam(rewriter, loc, colAttrs([&](int64_t j) {
-                                 return rewriter.getIntegerAttr(
-                                     acc, rLayout->zeroPoints[rIndex(j)]);
-                               }),
-                               acc, epiDims);
-    Param offset = makeColumnParam(
+    Param zb = makeChannelParam(rewriter, loc, colAttrs([&](int64_t j) {
+                                  return rewriter.getIntegerAttr(
+                                      acc, rLayout->zeroPoints[rIndex(j)]);
+                                }),
+                                acc, epiDims, epiDims - 1);
+    Param offset = makeChannelParam(
         rewriter, loc, colAttrs([&](int64_t j) {
           return rewriter.getIntegerAttr(
               acc,
               APInt(acc.getWidth(), k * za * rLayout->zeroPoints[rIndex(j)],
                     /*isSigned=*/true, /*implicitTrunc=*/true));
         }),
-        acc, epiDims);
+        acc, epiDims, epiDims - 1);
 
     // The epilogue's result element type and its per-column parameters.
-    Type resultElt = resultType.getElementType();
-    auto resultQ = dyn_cast<quant::QuantizedType>(resultElt);
-    Type outElt = resultElt;
-    SmallVector<Param> finalParams;
-    enum class Kind { Raw, Float, Requant, FixedPoint } kind = Kind::Raw;
-    double sa = lLayout->scales[0];
-    qcomp::StorageRange outRange;
-    IntegerType outStorage;
-    bool outSigned = true;
-    if (resultQ) {
-      FailureOr<qc::QuantParamLayout> oLayout =
-          qc::getQuantParamLayout(resultQ, rank);
-      if (failed(oLayout))
-        return rewriter.notifyMatchFailure(op, "unsupported result type");
-      outStorage = getStorageIntType(resultQ);
-      outElt = outStorage;
-      outRange = getRange(resultQ);
-      outSigned = resultQ.isSigned();
-      int64_t cols = std::max<int64_t>(numCols, oLayout->scales.size());
-      auto oIndex = [&](int64_t j) { return oLayout->isPerTensor() ? 0 : j; };
-      auto multiplierAt = [&](int64_t j) {
-        int64_t rj = rLayout->isPerTensor() ? 0 : j;
-        return sa * rLayout->scales[rj] / oLayout->scales[oIndex(j)];
-      };
-      SmallVector<Attribute> zoutF, zoutI, multF, multI, shiftI;
-      for (int64_t j = 0; j < cols; ++j) {
-        int64_t zo = oLayout->zeroPoints[oIndex(j)];
-        zoutF.push_back(rewriter.getF32FloatAttr(static_cast<float>(zo)));
-        zoutI.push_back(rewriter.getI64IntegerAttr(zo));
-        multF.push_back(rewriter.getF32FloatAttr(
-            qcomp::getRequantizeMultiplier(multiplierAt(j), 1.0)));
-        if (op.getFixedPoint()) {
-          auto fp = qcomp::getFixedPointMultiplier(multiplierAt(j));
-          if (!fp)
-            return op.emitOpError(llvm::toString(fp.takeError()));
-          multI.push_back(rewriter.getI64IntegerAttr(fp->multiplier));
-          shiftI.push_back(rewriter.getI64IntegerAttr(fp->getRightShift()));
-        }
-      }
-      if (cols != numCols && numCols != 1)
-        return rewriter.notifyMatchFailure(op, "column counts disagree");
-      if (op.getFixedPoint()) {
-        kind = Kind::FixedPoint;
-        finalParams = {makeColumnParam(rewriter, loc, multI, i64, epiDims),
-                       makeColumnParam(rewriter, loc, shiftI, i64, epiDims),
-                       makeColumnParam(rewriter, loc, zoutI, i64, epiDims)};
-      } else {
-        kind = Kind::Requant;
-        finalParams = {makeColumnParam(rewriter, loc, multF, f32, epiDims),
-                       makeColumnParam(rewriter, loc, zoutF, f32, epiDims)};
-      }
-    } else if (isa<FloatType>(resultElt)) {
-      kind = Kind::Float;
-      finalParams = {
-          makeColumnParam(rewriter, loc, colAttrs([&](int64_t j) {
-                            return rewriter.getF32FloatAttr(static_cast<float>(
-                                sa * rLayout->scales[rIndex(j)]));
-                          }),
-                          f32, epiDims)};
-    }
+    FailureOr<ContractionEpilogue> epilogue = buildContractionEpilogue(
+        rewriter, loc, op, resultType, lLayout->scales[0], *rLayout,
+        op.getFixedPoint(), /*channelDim=*/rank - 1);
+    if (failed(epilogue))
+      return failure();
+    Type outElt = epilogue->outElt;
 
     // Epilogue inputs: acc, [rowSums], [colSums], [bias], params...
     SmallVector<Value> inputs{product};
@@ -846,7 +887,7 @@ struct MatmulLikeLowering : OpConversionPattern<OpTy> {
       maps.push_back(AffineMap::get(epiDims, 0, nn, ctx));
     }
     SmallVector<Param> params{zb, offset};
-    llvm::append_range(params, finalParams);
+    llvm::append_range(params, epilogue->params);
     for (const Param &param : params)
       if (param.tensor) {
         inputs.push_back(param.tensor);
@@ -885,30 +926,8 @@ struct MatmulLikeLowering : OpConversionPattern<OpTy> {
               }
               if (bias)
                 v = arith::AddIOp::create(b, l, v, bias);
-              Value out = v;
-              switch (kind) {
-              case Kind::Raw:
-                break;
-              case Kind::Float:
-                out = arith::MulFOp::create(
-                    b, l, arith::SIToFPOp::create(b, l, f32, v), p[2]);
-                break;
-              case Kind::Requant: {
-                Value scaled = arith::MulFOp::create(
-                    b, l, arith::SIToFPOp::create(b, l, f32, v), p[2]);
-                out = roundAndSaturate(b, l, scaled, p[3], outRange, outStorage,
-                                       outSigned);
-                break;
-              }
-              case Kind::FixedPoint: {
-                Value wide = v.getType() == i64
-                                 ? v
-                                 : (Value)arith::ExtSIOp::create(b, l, i64, v);
-                out = fixedPointRescale(b, l, wide, p[2], p[3], p[4], outRange,
-                                        outStorage);
-                break;
-              }
-              }
+              Value out =
+                  epilogue->emit(b, l, v, ArrayRef<Value>(p).drop_front(2));
               linalg::YieldOp::create(b, l, out);
             })
             .getResult(0);
@@ -955,6 +974,7 @@ void qcomp::populateQCToLinalgConversionPatterns(const TypeConverter &converter,
                TensorOpTypeConversion>(converter, ctx);
   patterns.add<MatmulLikeLowering<qc::MatmulOp>>(converter, ctx, 0);
   patterns.add<MatmulLikeLowering<qc::BatchMatmulOp>>(converter, ctx, 1);
+  populateConvToLinalgPatterns(converter, patterns);
 }
 
 //===----------------------------------------------------------------------===//

@@ -177,6 +177,173 @@ func.func @batch_matmul_asymmetric(%a: tensor<2x3x8x!quant.uniform<u8:f32, 0.5:1
 
 // -----
 
+// qc.conv2d with both zero points 0, no padding and groups 1: the operands
+// are only extended to the accumulator type (no subtraction, no tensor.pad),
+// the convolution is linalg.conv_2d_nchw_fchw, and a raw result without
+// bias needs no epilogue.
+
+// CHECK-LABEL: func.func @conv2d_symmetric
+// CHECK-SAME:    (%[[X:.+]]: tensor<2x3x6x6xi8>, %[[W:.+]]: tensor<4x3x3x3xi8>) -> tensor<2x4x4x4xi32>
+// CHECK:         %[[XE:.+]] = linalg.generic
+// CHECK-SAME:      ins(%[[X]] : tensor<2x3x6x6xi8>) outs(%{{.+}} : tensor<2x3x6x6xi32>)
+// CHECK-NEXT:    ^bb0(%[[IN:.+]]: i8, %{{.+}}: i32):
+// CHECK-NEXT:      %[[E:.+]] = arith.extsi %[[IN]] : i8 to i32
+// CHECK-NEXT:      linalg.yield %[[E]] : i32
+// CHECK:         %[[WE:.+]] = linalg.generic
+// CHECK-SAME:      ins(%[[W]] : tensor<4x3x3x3xi8>) outs(%{{.+}} : tensor<4x3x3x3xi32>)
+// CHECK-NOT:       arith.subi
+// CHECK-NOT:     tensor.pad
+// CHECK:         %[[INIT:.+]] = linalg.fill
+// CHECK:         %[[C:.+]] = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+// CHECK-SAME:      ins(%[[XE]], %[[WE]] : tensor<2x3x6x6xi32>, tensor<4x3x3x3xi32>) outs(%[[INIT]] : tensor<2x4x4x4xi32>)
+// CHECK-NOT:     linalg.generic
+// CHECK:         return %[[C]]
+func.func @conv2d_symmetric(%x: tensor<2x3x6x6x!quant.uniform<i8:f32, 0.5>>, %w: tensor<4x3x3x3x!quant.uniform<i8:f32, 0.25>>) -> tensor<2x4x4x4xi32> {
+  %y = qc.conv2d %x, %w acc(i32) : tensor<2x3x6x6x!quant.uniform<i8:f32, 0.5>>, tensor<4x3x3x3x!quant.uniform<i8:f32, 0.25>> -> tensor<2x4x4x4xi32>
+  return %y : tensor<2x4x4x4xi32>
+}
+
+// -----
+
+// Non-zero zero points: the u8 input is zero-extended and 128 subtracted,
+// the filter's per-channel zero points are read through (d0, ...) -> (d0);
+// then the input is padded with 0 (low [top, left], high [bottom, right]),
+// convolved with stride 2, and the epilogue adds the bias and dequantizes
+// with s_x * s_w[f] = [0.125, 0.25, 0.0625] along dimension 1.
+
+// CHECK-DAG:   #[[ID:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG:   #[[F0:.+]] = affine_map<(d0, d1, d2, d3) -> (d0)>
+// CHECK-DAG:   #[[F1:.+]] = affine_map<(d0, d1, d2, d3) -> (d1)>
+// CHECK-LABEL: func.func @conv2d_zero_points
+// CHECK-SAME:    (%[[X:.+]]: tensor<1x2x5x5xi8>, %[[W:.+]]: tensor<3x2x3x3xi8>, %[[B:.+]]: tensor<3xi32>) -> tensor<1x3x3x3xf32>
+// CHECK-DAG:     %[[SCALES:.+]] = arith.constant dense<[1.250000e-01, 2.500000e-01, 6.250000e-02]> : tensor<3xf32>
+// CHECK-DAG:     %[[ZW:.+]] = arith.constant dense<[0, 2, -1]> : tensor<3xi32>
+// CHECK-DAG:     %[[ZX:.+]] = arith.constant 128 : i32
+// CHECK-DAG:     %[[ZERO:.+]] = arith.constant 0 : i32
+// CHECK:         %[[XC:.+]] = linalg.generic
+// CHECK-SAME:      ins(%[[X]] : tensor<1x2x5x5xi8>)
+// CHECK:           %[[XE:.+]] = arith.extui %{{.+}} : i8 to i32
+// CHECK:           arith.subi %[[XE]], %[[ZX]] : i32
+// CHECK:         %[[WC:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[F0]], #[[ID]]]
+// CHECK-SAME:      ins(%[[W]], %[[ZW]] : tensor<3x2x3x3xi8>, tensor<3xi32>)
+// CHECK:         ^bb0(%[[WIN:.+]]: i8, %[[WZ:.+]]: i32, %{{.+}}: i32):
+// CHECK:           %[[WE:.+]] = arith.extsi %[[WIN]] : i8 to i32
+// CHECK:           arith.subi %[[WE]], %[[WZ]] : i32
+// CHECK:         %[[P:.+]] = tensor.pad %[[XC]] low[0, 0, 1, 0] high[0, 0, 1, 2]
+// CHECK:           tensor.yield %[[ZERO]] : i32
+// CHECK:         } : tensor<1x2x5x5xi32> to tensor<1x2x7x7xi32>
+// CHECK:         %[[C:.+]] = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+// CHECK-SAME:      ins(%[[P]], %[[WC]] : tensor<1x2x7x7xi32>, tensor<3x2x3x3xi32>)
+// CHECK:         %[[R:.+]] = linalg.generic {indexing_maps = [#[[ID]], #[[F1]], #[[F1]], #[[ID]]]
+// CHECK-SAME:      ins(%[[C]], %[[B]], %[[SCALES]] : tensor<1x3x3x3xi32>, tensor<3xi32>, tensor<3xf32>)
+// CHECK:         ^bb0(%[[ACC:.+]]: i32, %[[BIAS:.+]]: i32, %[[S:.+]]: f32, %{{.+}}: f32):
+// CHECK:           %[[V:.+]] = arith.addi %[[ACC]], %[[BIAS]] : i32
+// CHECK:           %[[F:.+]] = arith.sitofp %[[V]] : i32 to f32
+// CHECK:           %[[M:.+]] = arith.mulf %[[F]], %[[S]] : f32
+// CHECK:           linalg.yield %[[M]] : f32
+// CHECK:         return %[[R]]
+func.func @conv2d_zero_points(%x: tensor<1x2x5x5x!quant.uniform<u8:f32, 0.5:128>>, %w: tensor<3x2x3x3x!quant.uniform<i8:f32:0, {0.25, 0.5:2, 0.125:-1}>>, %b: tensor<3xi32>) -> tensor<1x3x3x3xf32> {
+  %y = qc.conv2d %x, %w bias(%b : tensor<3xi32>) strides [2, 2] pads [1, 0, 1, 2] acc(i32) : tensor<1x2x5x5x!quant.uniform<u8:f32, 0.5:128>>, tensor<3x2x3x3x!quant.uniform<i8:f32:0, {0.25, 0.5:2, 0.125:-1}>> -> tensor<1x3x3x3xf32>
+  return %y : tensor<1x3x3x3xf32>
+}
+
+// -----
+
+// groups 2: input N x C x H x W is expanded to N x 2 x C/2 x H x W, the
+// filter F x C/2 x KH x KW to 2 x F/2 x C/2 x KH x KW, convolved with
+// linalg.conv_2d_ngchw_gfchw and the result collapsed back to N x F x OH x OW.
+
+// CHECK-LABEL: func.func @conv2d_grouped
+// CHECK-SAME:    (%[[X:.+]]: tensor<1x4x5x5xi8>, %[[W:.+]]: tensor<6x2x3x3xi8>) -> tensor<1x6x3x1xi64>
+// CHECK-DAG:     %[[ZW:.+]] = arith.constant 3 : i64
+// CHECK:         %[[XE:.+]] = linalg.generic
+// CHECK-SAME:      ins(%[[X]] : tensor<1x4x5x5xi8>) outs(%{{.+}} : tensor<1x4x5x5xi64>)
+// CHECK:         %[[WC:.+]] = linalg.generic
+// CHECK:           arith.subi %{{.+}}, %[[ZW]] : i64
+// CHECK:         %[[XG:.+]] = tensor.expand_shape %[[XE]] {{\[\[}}0], [1, 2], [3], [4]] output_shape [1, 2, 2, 5, 5] : tensor<1x4x5x5xi64> into tensor<1x2x2x5x5xi64>
+// CHECK:         %[[WG:.+]] = tensor.expand_shape %[[WC]] {{\[\[}}0, 1], [2], [3], [4]] output_shape [2, 3, 2, 3, 3] : tensor<6x2x3x3xi64> into tensor<2x3x2x3x3xi64>
+// CHECK:         %[[INIT:.+]] = linalg.fill ins(%{{.+}} : i64) outs(%{{.+}} : tensor<1x2x3x3x1xi64>)
+// CHECK:         %[[C:.+]] = linalg.conv_2d_ngchw_gfchw {dilations = dense<[1, 2]> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+// CHECK-SAME:      ins(%[[XG]], %[[WG]] : tensor<1x2x2x5x5xi64>, tensor<2x3x2x3x3xi64>) outs(%[[INIT]] : tensor<1x2x3x3x1xi64>)
+// CHECK:         %[[R:.+]] = tensor.collapse_shape %[[C]] {{\[\[}}0], [1, 2], [3], [4]] : tensor<1x2x3x3x1xi64> into tensor<1x6x3x1xi64>
+// CHECK-NOT:     linalg.conv_2d_nchw_fchw
+// CHECK:         return %[[R]]
+func.func @conv2d_grouped(%x: tensor<1x4x5x5x!quant.uniform<i8:f32, 0.5>>, %w: tensor<6x2x3x3x!quant.uniform<i8:f32, 0.25:3>>) -> tensor<1x6x3x1xi64> {
+  %y = qc.conv2d %x, %w dilations [1, 2] groups 2 acc(i64) : tensor<1x4x5x5x!quant.uniform<i8:f32, 0.5>>, tensor<6x2x3x3x!quant.uniform<i8:f32, 0.25:3>> -> tensor<1x6x3x1xi64>
+  return %y : tensor<1x6x3x1xi64>
+}
+
+// -----
+
+// A result quantized per output channel: multipliers s_x * s_w[f] / s_o[f]
+// = [0.5 * 0.25 / 0.5, 0.5 * 0.5 / 0.125] = [0.25, 2] and zero points
+// [10, 20] along dimension 1, in float mode and in fixed point (both
+// multipliers are 2^30 with right shifts [32, 29]).
+
+// CHECK-DAG:   #[[F1:.+]] = affine_map<(d0, d1, d2, d3) -> (d1)>
+// CHECK-LABEL: func.func @conv2d_requant_per_channel
+// CHECK-DAG:     %[[ZI:.+]] = arith.constant dense<[10, 20]> : tensor<2xi64>
+// CHECK-DAG:     %[[SHIFT:.+]] = arith.constant dense<[32, 29]> : tensor<2xi64>
+// CHECK-DAG:     %[[MI:.+]] = arith.constant 1073741824 : i64
+// CHECK-DAG:     %[[ZF:.+]] = arith.constant dense<[1.000000e+01, 2.000000e+01]> : tensor<2xf32>
+// CHECK-DAG:     %[[MF:.+]] = arith.constant dense<[2.500000e-01, 2.000000e+00]> : tensor<2xf32>
+// CHECK:         %[[C0:.+]] = linalg.conv_2d_nchw_fchw
+// CHECK:         linalg.generic {indexing_maps = [#{{.+}}, #[[F1]], #[[F1]], #{{.+}}]
+// CHECK-SAME:      ins(%[[C0]], %[[MF]], %[[ZF]] : tensor<1x2x4x4xi32>, tensor<2xf32>, tensor<2xf32>) outs(%{{.+}} : tensor<1x2x4x4xi8>)
+// CHECK:         ^bb0(%[[A0:.+]]: i32, %[[M:.+]]: f32, %[[Z:.+]]: f32, %{{.+}}: i8):
+// CHECK:           %[[F:.+]] = arith.sitofp %[[A0]] : i32 to f32
+// CHECK:           %[[S:.+]] = arith.mulf %[[F]], %[[M]] : f32
+// CHECK:           %[[RE:.+]] = math.roundeven %[[S]] : f32
+// CHECK:           arith.addf %[[RE]], %[[Z]] : f32
+// CHECK:           arith.fptoui %{{.+}} : f32 to i8
+// CHECK:         %[[C1:.+]] = linalg.conv_2d_nchw_fchw
+// CHECK:         linalg.generic {indexing_maps = [#{{.+}}, #[[F1]], #[[F1]], #{{.+}}]
+// CHECK-SAME:      ins(%[[C1]], %[[SHIFT]], %[[ZI]] : tensor<1x2x4x4xi32>, tensor<2xi64>, tensor<2xi64>)
+// CHECK:         ^bb0(%[[A1:.+]]: i32, %[[N:.+]]: i64, %[[ZO:.+]]: i64, %{{.+}}: i8):
+// CHECK:           %[[W1:.+]] = arith.extsi %[[A1]] : i32 to i64
+// CHECK:           %[[P:.+]] = arith.muli %[[W1]], %[[MI]] : i64
+// CHECK:           %[[SH:.+]] = arith.shrsi %{{.+}}, %[[N]] : i64
+// CHECK:           arith.addi %[[SH]], %[[ZO]] : i64
+func.func @conv2d_requant_per_channel(%x: tensor<1x2x4x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<2x2x1x1x!quant.uniform<i8:f32:0, {0.25, 0.5}>>) -> (tensor<1x2x4x4x!quant.uniform<u8:f32:1, {0.5:10, 0.125:20}>>, tensor<1x2x4x4x!quant.uniform<u8:f32:1, {0.5:10, 0.125:20}>>) {
+  %y = qc.conv2d %x, %w acc(i32) : tensor<1x2x4x4x!quant.uniform<i8:f32, 0.5>>, tensor<2x2x1x1x!quant.uniform<i8:f32:0, {0.25, 0.5}>> -> tensor<1x2x4x4x!quant.uniform<u8:f32:1, {0.5:10, 0.125:20}>>
+  %z = qc.conv2d %x, %w acc(i32) fixed_point : tensor<1x2x4x4x!quant.uniform<i8:f32, 0.5>>, tensor<2x2x1x1x!quant.uniform<i8:f32:0, {0.25, 0.5}>> -> tensor<1x2x4x4x!quant.uniform<u8:f32:1, {0.5:10, 0.125:20}>>
+  return %y, %z : tensor<1x2x4x4x!quant.uniform<u8:f32:1, {0.5:10, 0.125:20}>>, tensor<1x2x4x4x!quant.uniform<u8:f32:1, {0.5:10, 0.125:20}>>
+}
+
+// -----
+
+// Dynamic N, H, W: the output sizes are computed from the padded input as
+// max(Hp + stride - span, 0) / stride with span = dilation * (K - 1) + 1:
+// H: Hp + 2 - 3 = Hp - 1, divided by 2; W: Hp + 1 - 5 = Hp - 4 (stride 1).
+
+// CHECK-LABEL: func.func @conv2d_dynamic
+// CHECK-SAME:    (%[[X:.+]]: tensor<?x2x?x?xi8>, %[[W:.+]]: tensor<2x2x3x3xi8>) -> tensor<?x2x?x?xi32>
+// CHECK-DAG:     %[[CM4:.+]] = arith.constant -4 : index
+// CHECK-DAG:     %[[CM1:.+]] = arith.constant -1 : index
+// CHECK-DAG:     %[[C0:.+]] = arith.constant 0 : index
+// CHECK-DAG:     %[[C2:.+]] = arith.constant 2 : index
+// CHECK-DAG:     %[[C3:.+]] = arith.constant 3 : index
+// CHECK:         %[[P:.+]] = tensor.pad %{{.+}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK:         } : tensor<?x2x?x?xi32> to tensor<?x2x?x?xi32>
+// CHECK:         %[[N:.+]] = tensor.dim %[[X]], %[[C0]]
+// CHECK:         %[[HP:.+]] = tensor.dim %[[P]], %[[C2]]
+// CHECK:         %[[H1:.+]] = arith.addi %[[HP]], %[[CM1]] : index
+// CHECK:         %[[H2:.+]] = arith.maxsi %[[H1]], %[[C0]] : index
+// CHECK:         %[[OH:.+]] = arith.divui %[[H2]], %[[C2]] : index
+// CHECK:         %[[WP:.+]] = tensor.dim %[[P]], %[[C3]]
+// CHECK:         %[[W1:.+]] = arith.addi %[[WP]], %[[CM4]] : index
+// CHECK:         %[[OW:.+]] = arith.maxsi %[[W1]], %[[C0]] : index
+// CHECK:         %[[E:.+]] = tensor.empty(%[[N]], %[[OH]], %[[OW]]) : tensor<?x2x?x?xi32>
+// CHECK:         %[[INIT:.+]] = linalg.fill ins(%{{.+}} : i32) outs(%[[E]] : tensor<?x2x?x?xi32>)
+// CHECK:         linalg.conv_2d_nchw_fchw {dilations = dense<[1, 2]> : tensor<2xi64>, strides = dense<[2, 1]> : tensor<2xi64>}
+// CHECK-SAME:      ins(%[[P]], %{{.+}} : tensor<?x2x?x?xi32>, tensor<2x2x3x3xi32>) outs(%[[INIT]] : tensor<?x2x?x?xi32>)
+func.func @conv2d_dynamic(%x: tensor<?x2x?x?x!quant.uniform<i8:f32, 0.5>>, %w: tensor<2x2x3x3x!quant.uniform<i8:f32, 0.25>>) -> tensor<?x2x?x?xi32> {
+  %y = qc.conv2d %x, %w strides [2, 1] pads [1, 1, 1, 1] dilations [1, 2] acc(i32) : tensor<?x2x?x?x!quant.uniform<i8:f32, 0.5>>, tensor<2x2x3x3x!quant.uniform<i8:f32, 0.25>> -> tensor<?x2x?x?xi32>
+  return %y : tensor<?x2x?x?xi32>
+}
+
+// -----
+
 // Float ops without quantized types are left alone.
 
 // CHECK-LABEL: func.func @float_untouched

@@ -550,6 +550,231 @@ func.func @batch_matmul_accumulator_overflow(%a: tensor<2x1x?x!quant.uniform<i8:
 }
 
 //===----------------------------------------------------------------------===//
+// qc.conv2d
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @conv2d_rank(%x: tensor<4x8x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error@+1 {{'qc.conv2d' op input, filter and result must have rank 4}}
+  %0 = qc.conv2d %x, %w acc(i32) : tensor<4x8x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>> -> tensor<8x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_strides_length(%x: tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error@+1 {{'qc.conv2d' op strides must have 2 values, got 3}}
+  %0 = qc.conv2d %x, %w strides [1, 1, 1] acc(i32) : tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>> -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_strides_zero(%x: tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error@+1 {{'qc.conv2d' op strides must be positive, got [0, 1]}}
+  %0 = qc.conv2d %x, %w strides [0, 1] acc(i32) : tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>> -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_dilations_negative(%x: tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error@+1 {{'qc.conv2d' op dilations must be positive, got [1, -2]}}
+  %0 = qc.conv2d %x, %w dilations [1, -2] acc(i32) : tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>> -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
+// pads are [top, left, bottom, right].
+func.func @conv2d_pads_length(%x: tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error@+1 {{'qc.conv2d' op pads must have 4 values, got 2}}
+  %0 = qc.conv2d %x, %w pads [1, 1] acc(i32) : tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>> -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_pads_negative(%x: tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error@+1 {{'qc.conv2d' op pads must be non-negative, got [0, -1, 0, 0]}}
+  %0 = qc.conv2d %x, %w pads [0, -1, 0, 0] acc(i32) : tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>> -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_groups_zero(%x: tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error@+1 {{'qc.conv2d' op groups must be positive, got 0}}
+  %0 = qc.conv2d %x, %w groups 0 acc(i32) : tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>> -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_dynamic_filter(%x: tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<8x4x?x3x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error@+1 {{'qc.conv2d' op filter must have a static shape, got 'tensor<8x4x?x3x!quant.uniform<i8:f32, 2.500000e-01>>'}}
+  %0 = qc.conv2d %x, %w acc(i32) : tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<8x4x?x3x!quant.uniform<i8:f32, 0.25>> -> tensor<1x8x?x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_dynamic_channels(%x: tensor<1x?x8x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error@+1 {{'qc.conv2d' op input channel dimension must be static, got 'tensor<1x?x8x8x!quant.uniform<u8:f32, 5.000000e-01:10>>'}}
+  %0 = qc.conv2d %x, %w acc(i32) : tensor<1x?x8x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>> -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_channels_groups(%x: tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<6x1x3x3x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error@+1 {{'qc.conv2d' op input channels (4) must be divisible by groups (3)}}
+  %0 = qc.conv2d %x, %w groups 3 acc(i32) : tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<6x1x3x3x!quant.uniform<i8:f32, 0.25>> -> tensor<1x6x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_filters_groups(%x: tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<3x2x3x3x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error@+1 {{'qc.conv2d' op output channels F (3) must be divisible by groups (2)}}
+  %0 = qc.conv2d %x, %w groups 2 acc(i32) : tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<3x2x3x3x!quant.uniform<i8:f32, 0.25>> -> tensor<1x3x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_filter_channels(%x: tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error@+1 {{'qc.conv2d' op filter dimension 1 (4) must be input channels / groups = 4 / 2 = 2}}
+  %0 = qc.conv2d %x, %w groups 2 acc(i32) : tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>> -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
+// The dilated filter spans 6 * (3 - 1) + 1 = 13 rows.
+func.func @conv2d_filter_too_large(%x: tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error@+1 {{'qc.conv2d' op padded input height (10) is smaller than the dilated filter height (13)}}
+  %0 = qc.conv2d %x, %w pads [1, 1, 1, 1] dilations [6, 1] acc(i32) : tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>> -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
+// OH = (8 + 2 - 3) / 2 + 1 = 4, OW = floor((8 - 3) / 2) + 1 = 3.
+func.func @conv2d_result_shape(%x: tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error@+1 {{'qc.conv2d' op result shape must be [1, 8, 4, 3], got 'tensor<1x8x4x4xf32>'}}
+  %0 = qc.conv2d %x, %w strides [2, 2] pads [1, 0, 1, 0] acc(i32) : tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>> -> tensor<1x8x4x4xf32>
+  return
+}
+
+// -----
+
+// Dynamic sizes are printed as '?'.
+func.func @conv2d_result_shape_dynamic(%x: tensor<?x4x?x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error@+1 {{'qc.conv2d' op result shape must be [?, 8, ?, 6], got 'tensor<?x4x?x6xf32>'}}
+  %0 = qc.conv2d %x, %w acc(i32) : tensor<?x4x?x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>> -> tensor<?x4x?x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_filter_scales(%x: tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<8x4x3x3x!quant.uniform<i8:f32:0, {0.25, 0.5, 1.0}>>) {
+  // expected-error@+1 {{'qc.conv2d' op filter has 3 scales but dimension 0 has size 8}}
+  %0 = qc.conv2d %x, %w acc(i32) : tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<8x4x3x3x!quant.uniform<i8:f32:0, {0.25, 0.5, 1.0}>> -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_input_per_axis(%x: tensor<1x4x8x8x!quant.uniform<u8:f32:1, {0.5:10, 0.25:10, 0.5:10, 0.25:10}>>, %w: tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error@+1 {{'qc.conv2d' op input must be quantized per tensor, got '!quant.uniform<u8:f32:1, {5.000000e-01:10,2.500000e-01:10,5.000000e-01:10,2.500000e-01:10}>'}}
+  %0 = qc.conv2d %x, %w acc(i32) : tensor<1x4x8x8x!quant.uniform<u8:f32:1, {0.5:10, 0.25:10, 0.5:10, 0.25:10}>>, tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>> -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_filter_axis(%x: tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<8x4x3x3x!quant.uniform<i8:f32:1, {0.25, 0.5, 1.0, 2.0}>>) {
+  // expected-error@+1 {{'qc.conv2d' op filter must be quantized per tensor or along its output-channel (F) dimension 0, got axis 1}}
+  %0 = qc.conv2d %x, %w acc(i32) : tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<8x4x3x3x!quant.uniform<i8:f32:1, {0.25, 0.5, 1.0, 2.0}>> -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_filter_sub_channel(%x: tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<8x4x3x3x!quant.uniform<i8:f32:{1:2}, {{{{0.25}}, {{0.5}}}}>>) {
+  // expected-error@+1 {{'qc.conv2d' op filter must be quantized per tensor or per axis, got}}
+  %0 = qc.conv2d %x, %w acc(i32) : tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<8x4x3x3x!quant.uniform<i8:f32:{1:2}, {{{{0.25}}, {{0.5}}}}>> -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_acc_i16(%x: tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error@+1 {{'qc.conv2d' op accumulator must be i32 or i64, got 'i16'}}
+  %0 = qc.conv2d %x, %w acc(i16) : tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>> -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_bias_length(%x: tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>>, %b: tensor<4xi32>) {
+  // expected-error@+1 {{'qc.conv2d' op bias must be a 1-D tensor of 8 'i32' values, got 'tensor<4xi32>'}}
+  %0 = qc.conv2d %x, %w bias(%b : tensor<4xi32>) acc(i32) : tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>> -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_result_axis(%x: tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error@+1 {{'qc.conv2d' op result must be quantized per tensor or along its output-channel (F) dimension 1, got axis 0}}
+  %0 = qc.conv2d %x, %w acc(i32) : tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>> -> tensor<1x8x6x6x!quant.uniform<i8:f32:0, {0.5}>>
+  return
+}
+
+// -----
+
+func.func @conv2d_fixed_point_too_large(%x: tensor<1x4x8x8x!quant.uniform<u8:f32, 1.0e5:10>>, %w: tensor<8x4x3x3x!quant.uniform<i8:f32, 1.0e5>>) {
+  // expected-error@+1 {{'qc.conv2d' op fixed_point cannot represent the multiplier 1.000000e+11: fixed-point multiplier 1e+11 is too large}}
+  %0 = qc.conv2d %x, %w acc(i32) fixed_point : tensor<1x4x8x8x!quant.uniform<u8:f32, 1.0e5:10>>, tensor<8x4x3x3x!quant.uniform<i8:f32, 1.0e5>> -> tensor<1x8x6x6x!quant.uniform<i8:f32, 0.1>>
+  return
+}
+
+// -----
+
+func.func @conv2d_integer_result_type(%x: tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error@+1 {{'qc.conv2d' op an integer result must have the accumulator type 'i64', got 'i32'}}
+  %0 = qc.conv2d %x, %w acc(i64) : tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>> -> tensor<1x8x6x6xi32>
+  return
+}
+
+// -----
+
+func.func @conv2d_integer_result_fixed_point(%x: tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error@+1 {{'qc.conv2d' op fixed_point only applies to a quantized result}}
+  %0 = qc.conv2d %x, %w acc(i32) fixed_point : tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>> -> tensor<1x8x6x6xi32>
+  return
+}
+
+// -----
+
+func.func @conv2d_float_result_type(%x: tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>>) {
+  // expected-error@+1 {{'qc.conv2d' op a float result must have the expressed type 'f32', got 'bf16'}}
+  %0 = qc.conv2d %x, %w acc(i32) : tensor<1x4x8x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<8x4x3x3x!quant.uniform<i8:f32, 0.25>> -> tensor<1x8x6x6xbf16>
+  return
+}
+
+// -----
+
+// K = C/groups * KH * KW = 8000 * 3 * 3; 72000 * 255 * 128 > 2^31 - 1.
+func.func @conv2d_accumulator_overflow(%x: tensor<1x16000x3x3x!quant.uniform<u8:f32, 0.5>>, %w: tensor<2x8000x3x3x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error@+1 {{'qc.conv2d' op accumulator 'i32' can overflow: K = 72000 products of up to 255 x 128 in magnitude; use acc(i64) or split the reduction}}
+  %0 = qc.conv2d %x, %w groups 2 acc(i32) : tensor<1x16000x3x3x!quant.uniform<u8:f32, 0.5>>, tensor<2x8000x3x3x!quant.uniform<i8:f32, 0.5>> -> tensor<1x2x1x1xi32>
+  return
+}
+
+//===----------------------------------------------------------------------===//
 // #qc.stats
 //===----------------------------------------------------------------------===//
 

@@ -74,6 +74,25 @@ func.func @batch_matmul(%q: tensor<2x3x4x!quant.uniform<i8:f32, 0.02>>, %k: tens
   return %0 : tensor<2x3x5xf32>
 }
 
+// Default strides, pads, dilations and groups are omitted when printing.
+// CHECK-LABEL: func.func @conv2d
+// CHECK-SAME:    (%[[X:[^:]+]]: tensor<1x4x8x8x!quant.uniform<u8:f32, 5.000000e-01:10>>, %[[W:[^:]+]]: tensor<6x2x3x3x!quant.uniform<i8:f32:0, {{.+}}>>, %[[G:[^:]+]]: tensor<3x4x3x3x!quant.uniform<i8:f32, 2.500000e-01:-1>>, %[[B:[^:]+]]: tensor<6xi32>, %[[D:[^:]+]]: tensor<?x4x?x?x!quant.uniform<u8:f32, 5.000000e-01:10>>)
+// CHECK:         qc.conv2d %[[X]], %[[W]] bias(%[[B]] : tensor<6xi32>) strides [2, 2] pads [1, 1, 1, 1] dilations [2, 1] groups 2 acc(i32) : tensor<1x4x8x8x!quant.uniform<u8:f32, 5.000000e-01:10>>, tensor<6x2x3x3x!quant.uniform<i8:f32:0, {{.+}}>> -> tensor<1x6x3x4x!quant.uniform<i8:f32, 2.000000e+00:-1>>
+// CHECK:         qc.conv2d %[[X]], %[[W]] groups 2 acc(i64) fixed_point : {{.+}} -> tensor<1x6x6x6x!quant.uniform<i8:f32:1, {{.+}}>>
+// CHECK:         qc.conv2d %[[X]], %[[G]] acc(i32) : {{.+}} -> tensor<1x3x6x6xi32>
+// CHECK:         qc.conv2d %[[X]], %[[G]] pads [0, 1, 2, 0] acc(i32) : {{.+}} -> tensor<1x3x8x7xf32>
+// CHECK:         qc.conv2d %[[D]], %[[G]] strides [1, 2] acc(i32) : tensor<?x4x?x?x!quant.uniform<u8:f32, 5.000000e-01:10>>, {{.+}} -> tensor<?x3x?x?xf32>
+func.func @conv2d(%x: tensor<1x4x8x8x!a8>, %w: tensor<6x2x3x3x!quant.uniform<i8:f32:0, {0.25, 0.5:1, 1.0:-2, 0.25, 0.5, 0.125}>>,
+                  %g: tensor<3x4x3x3x!quant.uniform<i8:f32, 0.25:-1>>, %b: tensor<6xi32>,
+                  %d: tensor<?x4x?x?x!a8>) -> (tensor<1x6x3x4x!o8>, tensor<1x6x6x6x!quant.uniform<i8:f32:1, {1.0, 2.0, 1.0, 2.0, 1.0, 2.0}>>, tensor<1x3x6x6xi32>, tensor<1x3x8x7xf32>, tensor<?x3x?x?xf32>) {
+  %0 = qc.conv2d %x, %w bias(%b : tensor<6xi32>) strides [2, 2] pads [1, 1, 1, 1] dilations [2, 1] groups 2 acc(i32) : tensor<1x4x8x8x!a8>, tensor<6x2x3x3x!quant.uniform<i8:f32:0, {0.25, 0.5:1, 1.0:-2, 0.25, 0.5, 0.125}>> -> tensor<1x6x3x4x!o8>
+  %1 = qc.conv2d %x, %w strides [1, 1] pads [0, 0, 0, 0] dilations [1, 1] groups 2 acc(i64) fixed_point : tensor<1x4x8x8x!a8>, tensor<6x2x3x3x!quant.uniform<i8:f32:0, {0.25, 0.5:1, 1.0:-2, 0.25, 0.5, 0.125}>> -> tensor<1x6x6x6x!quant.uniform<i8:f32:1, {1.0, 2.0, 1.0, 2.0, 1.0, 2.0}>>
+  %2 = qc.conv2d %x, %g acc(i32) : tensor<1x4x8x8x!a8>, tensor<3x4x3x3x!quant.uniform<i8:f32, 0.25:-1>> -> tensor<1x3x6x6xi32>
+  %3 = qc.conv2d %x, %g pads [0, 1, 2, 0] acc(i32) : tensor<1x4x8x8x!a8>, tensor<3x4x3x3x!quant.uniform<i8:f32, 0.25:-1>> -> tensor<1x3x8x7xf32>
+  %4 = qc.conv2d %d, %g strides [1, 2] acc(i32) : tensor<?x4x?x?x!a8>, tensor<3x4x3x3x!quant.uniform<i8:f32, 0.25:-1>> -> tensor<?x3x?x?xf32>
+  return %0, %1, %2, %3, %4 : tensor<1x6x3x4x!o8>, tensor<1x6x6x6x!quant.uniform<i8:f32:1, {1.0, 2.0, 1.0, 2.0, 1.0, 2.0}>>, tensor<1x3x6x6xi32>, tensor<1x3x8x7xf32>, tensor<?x3x?x?xf32>
+}
+
 // CHECK-LABEL: func.func @attributes
 // CHECK-SAME:    stats = #qc.stats<min = -1.500000e+00, max = 4.000000e+00, count = 32>
 // CHECK-SAME:    stats_full = #qc.stats<min = -1.500000e+00, max = 4.000000e+00, count = 32, channel_axis = 1, channel_absmax = [1.500000e+00, 4.000000e+00, 2.500000e-01], hist_min = -1.500000e+00, hist_max = 4.000000e+00, histogram = [3, 0, 9, 20], non_finite = 2>

@@ -424,13 +424,139 @@ LogicalResult DynamicQuantizeOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
-// MatmulOp / BatchMatmulOp
+// Integer contractions: shared verifier pieces
 //===----------------------------------------------------------------------===//
 
 /// A dimension size for a diagnostic: `?` when dynamic.
 static std::string formatDim(int64_t size) {
   return ShapedType::isDynamic(size) ? "?" : std::to_string(size);
 }
+
+/// True when two dimension sizes can be equal at run time.
+static bool areCompatibleDims(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+/// Checks that `qtype`, the element type of the operand or result `what` of
+/// an integer contraction, is quantized per tensor or per axis along
+/// `channelDim`, the output-channel dimension called `channelName`.
+static LogicalResult verifyPerTensorOrChannel(Operation *op, StringRef what,
+                                              quant::QuantizedType qtype,
+                                              unsigned channelDim,
+                                              StringRef channelName) {
+  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(qtype)) {
+    if (perAxis.getQuantizedDimension() != static_cast<int32_t>(channelDim))
+      return op->emitOpError()
+             << what << " must be quantized per tensor or along its "
+             << channelName << " dimension " << channelDim << ", got axis "
+             << perAxis.getQuantizedDimension();
+    return success();
+  }
+  if (!isa<quant::UniformQuantizedType>(qtype))
+    return op->emitOpError()
+           << what << " must be quantized per tensor or per axis, got "
+           << qtype;
+  return success();
+}
+
+/// Checks the accumulator type (i32 or i64) and the optional bias, a 1-D
+/// tensor of `channels` accumulator values. Returns the accumulator type.
+static FailureOr<IntegerType> verifyAccumulatorAndBias(Operation *op, Type acc,
+                                                       Value bias,
+                                                       int64_t channels) {
+  auto accType = dyn_cast<IntegerType>(acc);
+  if (!accType || (accType.getWidth() != 32 && accType.getWidth() != 64))
+    return op->emitOpError("accumulator must be i32 or i64, got ") << acc;
+  if (bias) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (biasType.getRank() != 1 || biasType.getElementType() != accType ||
+        !areCompatibleDims(biasType.getDimSize(0), channels))
+      return op->emitOpError("bias must be a 1-D tensor of ")
+             << formatDim(channels) << " " << accType << " values, got "
+             << biasType;
+  }
+  return accType;
+}
+
+/// Checks what leaves an integer contraction of `lq` (per tensor) by `rq`
+/// (per tensor or per channel): the accumulator type itself, the expressed
+/// float type, or a type quantized per tensor or along `channelDim`, whose
+/// multipliers s_l * s_r[j] / s_o[j] `fixed_point` must be able to
+/// represent.
+static LogicalResult
+verifyContractionResult(Operation *op, RankedTensorType resultType,
+                        quant::QuantizedType lq, quant::QuantizedType rq,
+                        IntegerType accType, bool fixedPoint,
+                        unsigned channelDim, StringRef channelName) {
+  unsigned rank = resultType.getRank();
+  Type resultElt = resultType.getElementType();
+  if (auto rqt = dyn_cast<quant::QuantizedType>(resultElt)) {
+    if (failed(verifyQuantizedTensor(op, "result", resultType, 16)) ||
+        failed(verifyPerTensorOrChannel(op, "result", rqt, channelDim,
+                                        channelName)))
+      return failure();
+    if (fixedPoint) {
+      // Channel j pairs rhs scale j with result scale j (or the single scale
+      // of a per-tensor side).
+      auto lLayout = getQuantParamLayout(lq, rank);
+      auto rLayout = getQuantParamLayout(rq, rank);
+      auto oLayout = getQuantParamLayout(rqt, rank);
+      size_t cols = std::max(rLayout->scales.size(), oLayout->scales.size());
+      for (size_t j = 0; j < cols; ++j) {
+        double mult = lLayout->scales[0] *
+                      rLayout->scales[rLayout->isPerTensor() ? 0 : j] /
+                      oLayout->scales[oLayout->isPerTensor() ? 0 : j];
+        if (auto fp = qcomp::getFixedPointMultiplier(mult); !fp)
+          return op->emitOpError("fixed_point cannot represent the "
+                                 "multiplier ")
+                 << mult << ": " << llvm::toString(fp.takeError());
+      }
+    }
+    return success();
+  }
+  if (auto intType = dyn_cast<IntegerType>(resultElt)) {
+    if (intType != accType)
+      return op->emitOpError("an integer result must have the accumulator "
+                             "type ")
+             << accType << ", got " << intType;
+  } else if (resultElt != lq.getExpressedType()) {
+    return op->emitOpError("a float result must have the expressed type ")
+           << lq.getExpressedType() << ", got " << resultElt;
+  }
+  if (fixedPoint)
+    return op->emitOpError("fixed_point only applies to a quantized result");
+  return success();
+}
+
+/// Proves that a sum of `k` products (lhs - z_l) * (rhs - z_r[j]) fits the
+/// accumulator for every storage value of both operands (rhs of rank
+/// `rank`), and rejects the op otherwise.
+static LogicalResult verifyAccumulatorBound(Operation *op, int64_t k,
+                                            quant::QuantizedType lq,
+                                            quant::QuantizedType rq,
+                                            unsigned rank,
+                                            IntegerType accType) {
+  auto lLayout = getQuantParamLayout(lq, rank);
+  auto rLayout = getQuantParamLayout(rq, rank);
+  int64_t lhsMag = qcomp::getMaxMagnitude(
+      {lq.getStorageTypeMin(), lq.getStorageTypeMax()}, lLayout->zeroPoints[0]);
+  int64_t rhsMag = 0;
+  for (int64_t zp : rLayout->zeroPoints)
+    rhsMag = std::max(
+        rhsMag, qcomp::getMaxMagnitude(
+                    {rq.getStorageTypeMin(), rq.getStorageTypeMax()}, zp));
+  if (!qcomp::accumulatorCannotOverflow(k, lhsMag, rhsMag, 0,
+                                        accType.getWidth()))
+    return op->emitOpError("accumulator ")
+           << accType << " can overflow: K = " << k << " products of up to "
+           << lhsMag << " x " << rhsMag
+           << " in magnitude; use acc(i64) or split the reduction";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulOp / BatchMatmulOp
+//===----------------------------------------------------------------------===//
 
 /// Shared verifier: lhs [B..., M, K], rhs [B..., K, N], result [B..., M, N]
 /// with `batchRank` leading batch dimensions.
@@ -444,22 +570,21 @@ static LogicalResult verifyMatmulLike(OpTy op, unsigned batchRank) {
       resultType.getRank() != rank)
     return op.emitOpError("operands and result must have rank ") << rank;
 
-  auto compatible = [](int64_t a, int64_t b) {
-    return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
-  };
   ArrayRef<int64_t> lhs = lhsType.getShape(), rhs = rhsType.getShape(),
                     res = resultType.getShape();
   for (unsigned b = 0; b < batchRank; ++b)
-    if (!compatible(lhs[b], rhs[b]) || !compatible(lhs[b], res[b]) ||
-        !compatible(rhs[b], res[b]))
+    if (!areCompatibleDims(lhs[b], rhs[b]) ||
+        !areCompatibleDims(lhs[b], res[b]) ||
+        !areCompatibleDims(rhs[b], res[b]))
       return op.emitOpError("batch dimension ") << b << " differs between "
                                                 << "operands and result";
   int64_t m = lhs[batchRank], k = lhs[batchRank + 1], n = rhs[batchRank + 1];
-  if (!compatible(k, rhs[batchRank]))
+  if (!areCompatibleDims(k, rhs[batchRank]))
     return op.emitOpError("reduction dimension of lhs (")
            << formatDim(k) << ") differs from that of rhs ("
            << formatDim(rhs[batchRank]) << ")";
-  if (!compatible(m, res[batchRank]) || !compatible(n, res[batchRank + 1]))
+  if (!areCompatibleDims(m, res[batchRank]) ||
+      !areCompatibleDims(n, res[batchRank + 1]))
     return op.emitOpError("result shape must be [..., ")
            << formatDim(m) << ", " << formatDim(n) << "], got " << resultType;
   if (ShapedType::isDynamic(k) && ShapedType::isDynamic(rhs[batchRank]))
@@ -475,90 +600,117 @@ static LogicalResult verifyMatmulLike(OpTy op, unsigned batchRank) {
     return failure();
   if (!isa<quant::UniformQuantizedType>(lq))
     return op.emitOpError("lhs must be quantized per tensor, got ") << lq;
-  if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(rq)) {
-    if (perAxis.getQuantizedDimension() != static_cast<int32_t>(rank - 1))
-      return op.emitOpError("rhs must be quantized per tensor or along its "
-                            "last (N) dimension ")
-             << rank - 1 << ", got axis " << perAxis.getQuantizedDimension();
-  } else if (!isa<quant::UniformQuantizedType>(rq)) {
-    return op.emitOpError("rhs must be quantized per tensor or per axis, got ")
-           << rq;
-  }
+  if (failed(verifyPerTensorOrChannel(op, "rhs", rq, rank - 1, "last (N)")))
+    return failure();
 
-  auto accType = dyn_cast<IntegerType>(op.getAcc());
-  if (!accType || (accType.getWidth() != 32 && accType.getWidth() != 64))
-    return op.emitOpError("accumulator must be i32 or i64, got ")
-           << op.getAcc();
-  if (Value bias = op.getBias()) {
-    auto biasType = cast<RankedTensorType>(bias.getType());
-    if (biasType.getRank() != 1 || biasType.getElementType() != accType ||
-        !compatible(biasType.getDimSize(0), n))
-      return op.emitOpError("bias must be a 1-D tensor of ")
-             << formatDim(n) << " " << accType << " values, got " << biasType;
-  }
-
-  Type resultElt = resultType.getElementType();
-  if (auto rqt = dyn_cast<quant::QuantizedType>(resultElt)) {
-    if (failed(verifyQuantizedTensor(op, "result", resultType, 16)))
-      return failure();
-    if (auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(rqt)) {
-      if (perAxis.getQuantizedDimension() != static_cast<int32_t>(rank - 1))
-        return op.emitOpError("result must be quantized per tensor or along "
-                              "its last (N) dimension");
-    } else if (!isa<quant::UniformQuantizedType>(rqt)) {
-      return op.emitOpError("result must be quantized per tensor or per axis");
-    }
-    if (op.getFixedPoint()) {
-      // Column n pairs rhs scale n with result scale n (or the single scale
-      // of a per-tensor side).
-      auto lLayout = getQuantParamLayout(lq, rank);
-      auto rLayout = getQuantParamLayout(rq, rank);
-      auto oLayout = getQuantParamLayout(rqt, rank);
-      size_t cols = std::max(rLayout->scales.size(), oLayout->scales.size());
-      for (size_t j = 0; j < cols; ++j) {
-        double mult = lLayout->scales[0] *
-                      rLayout->scales[rLayout->isPerTensor() ? 0 : j] /
-                      oLayout->scales[oLayout->isPerTensor() ? 0 : j];
-        if (auto fp = qcomp::getFixedPointMultiplier(mult); !fp)
-          return op.emitOpError("fixed_point cannot represent the "
-                                "multiplier ")
-                 << mult << ": " << llvm::toString(fp.takeError());
-      }
-    }
-  } else if (auto intType = dyn_cast<IntegerType>(resultElt)) {
-    if (intType != accType)
-      return op.emitOpError("an integer result must have the accumulator "
-                            "type ")
-             << accType << ", got " << intType;
-    if (op.getFixedPoint())
-      return op.emitOpError("fixed_point only applies to a quantized result");
-  } else {
-    if (resultElt != lq.getExpressedType())
-      return op.emitOpError("a float result must have the expressed type ")
-             << lq.getExpressedType() << ", got " << resultElt;
-    if (op.getFixedPoint())
-      return op.emitOpError("fixed_point only applies to a quantized result");
-  }
-
-  // Prove that the exact sum of products fits the accumulator.
-  auto lLayout = getQuantParamLayout(lq, rank);
-  auto rLayout = getQuantParamLayout(rq, rank);
-  int64_t lhsMag = qcomp::getMaxMagnitude(
-      {lq.getStorageTypeMin(), lq.getStorageTypeMax()}, lLayout->zeroPoints[0]);
-  int64_t rhsMag = 0;
-  for (int64_t zp : rLayout->zeroPoints)
-    rhsMag = std::max(
-        rhsMag, qcomp::getMaxMagnitude(
-                    {rq.getStorageTypeMin(), rq.getStorageTypeMax()}, zp));
-  if (!qcomp::accumulatorCannotOverflow(k, lhsMag, rhsMag, 0,
-                                        accType.getWidth()))
-    return op.emitOpError("accumulator ")
-           << accType << " can overflow: K = " << k << " products of up to "
-           << lhsMag << " x " << rhsMag
-           << " in magnitude; use acc(i64) or split the reduction";
-  return success();
+  FailureOr<IntegerType> accType =
+      verifyAccumulatorAndBias(op, op.getAcc(), op.getBias(), n);
+  if (failed(accType) ||
+      failed(verifyContractionResult(op, resultType, lq, rq, *accType,
+                                     op.getFixedPoint(), rank - 1, "last (N)")))
+    return failure();
+  return verifyAccumulatorBound(op, k, lq, rq, rank, *accType);
 }
 
 LogicalResult MatmulOp::verify() { return verifyMatmulLike(*this, 0); }
 
 LogicalResult BatchMatmulOp::verify() { return verifyMatmulLike(*this, 1); }
+
+//===----------------------------------------------------------------------===//
+// Conv2DOp
+//===----------------------------------------------------------------------===//
+
+/// Checks that the list attribute `name` has `size` values, each at least
+/// `min`.
+static LogicalResult verifyConvList(Operation *op, StringRef name,
+                                    ArrayRef<int64_t> values, size_t size,
+                                    int64_t min, StringRef what) {
+  if (values.size() != size)
+    return op->emitOpError()
+           << name << " must have " << size << " values, got " << values.size();
+  if (llvm::any_of(values, [&](int64_t v) { return v < min; }))
+    return op->emitOpError()
+           << name << " must be " << what << ", got [" << values << "]";
+  return success();
+}
+
+LogicalResult Conv2DOp::verify() {
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  auto filterType = cast<RankedTensorType>(getFilter().getType());
+  auto resultType = cast<RankedTensorType>(getResult().getType());
+  if (inputType.getRank() != 4 || filterType.getRank() != 4 ||
+      resultType.getRank() != 4)
+    return emitOpError("input, filter and result must have rank 4");
+  ArrayRef<int64_t> strides = getStrides(), dilations = getDilations(),
+                    pads = getPads();
+  if (failed(verifyConvList(*this, "strides", strides, 2, 1, "positive")) ||
+      failed(verifyConvList(*this, "dilations", dilations, 2, 1, "positive")) ||
+      failed(verifyConvList(*this, "pads", pads, 4, 0, "non-negative")))
+    return failure();
+  int64_t groups = getGroups();
+  if (groups < 1)
+    return emitOpError("groups must be positive, got ") << groups;
+
+  ArrayRef<int64_t> in = inputType.getShape(), w = filterType.getShape(),
+                    res = resultType.getShape();
+  if (!filterType.hasStaticShape())
+    return emitOpError("filter must have a static shape, got ") << filterType;
+  if (ShapedType::isDynamic(in[1]))
+    return emitOpError("input channel dimension must be static, got ")
+           << inputType;
+  int64_t channels = in[1], filters = w[0];
+  if (channels % groups != 0)
+    return emitOpError("input channels (")
+           << channels << ") must be divisible by groups (" << groups << ")";
+  if (filters % groups != 0)
+    return emitOpError("output channels F (")
+           << filters << ") must be divisible by groups (" << groups << ")";
+  if (w[1] != channels / groups)
+    return emitOpError("filter dimension 1 (")
+           << w[1] << ") must be input channels / groups = " << channels
+           << " / " << groups << " = " << channels / groups;
+
+  // Expected result shape [N, F, OH, OW].
+  SmallVector<int64_t> expected{in[0], filters, ShapedType::kDynamic,
+                                ShapedType::kDynamic};
+  static constexpr StringLiteral spatialNames[] = {"height", "width"};
+  for (unsigned i = 0; i < 2; ++i) {
+    int64_t size = in[2 + i];
+    if (ShapedType::isDynamic(size))
+      continue;
+    int64_t padded = size + pads[i] + pads[i + 2];
+    int64_t span = dilations[i] * (w[2 + i] - 1) + 1;
+    if (padded < span)
+      return emitOpError("padded input ")
+             << spatialNames[i] << " (" << padded
+             << ") is smaller than the dilated filter " << spatialNames[i]
+             << " (" << span << ")";
+    expected[2 + i] = (padded - span) / strides[i] + 1;
+  }
+  for (unsigned d = 0; d < 4; ++d)
+    if (!areCompatibleDims(expected[d], res[d])) {
+      InFlightDiagnostic diag = emitOpError("result shape must be [");
+      llvm::interleaveComma(expected, diag,
+                            [&](int64_t s) { diag << formatDim(s); });
+      return diag << "], got " << resultType;
+    }
+
+  quant::QuantizedType xq = getQuantizedElementType(inputType);
+  quant::QuantizedType wq = getQuantizedElementType(filterType);
+  if (failed(verifyQuantizedTensor(*this, "input", inputType, 16)) ||
+      failed(verifyQuantizedTensor(*this, "filter", filterType, 16)))
+    return failure();
+  if (!isa<quant::UniformQuantizedType>(xq))
+    return emitOpError("input must be quantized per tensor, got ") << xq;
+  if (failed(verifyPerTensorOrChannel(*this, "filter", wq, 0,
+                                      "output-channel (F)")))
+    return failure();
+
+  FailureOr<IntegerType> accType =
+      verifyAccumulatorAndBias(*this, getAcc(), getBias(), filters);
+  if (failed(accType) ||
+      failed(verifyContractionResult(*this, resultType, xq, wq, *accType,
+                                     getFixedPoint(), 1, "output-channel (F)")))
+    return failure();
+  return verifyAccumulatorBound(*this, w[1] * w[2] * w[3], xq, wq, 4, *accType);
+}

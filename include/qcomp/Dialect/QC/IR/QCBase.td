@@ -27,7 +27,7 @@ def QC_Dialect : Dialect {
     `#qc.scheme`), and expresses quantized computation on tensors whose
     element type is upstream MLIR's `!quant.uniform` (`qc.quantize`,
     `qc.dequantize`, `qc.requantize`, `qc.dynamic_quantize`, `qc.matmul`,
-    `qc.batch_matmul`).
+    `qc.batch_matmul`, `qc.conv2d`).
 
     Every op has exact semantics, stated in its description: rounding is
     round-half-to-even and results saturate to the storage range, as ONNX

@@ -253,4 +253,81 @@ def QC_BatchMatmulOp : QC_MatmulLikeOp<"batch_matmul",
   let summary = "Batched integer matrix multiplication of quantized tensors";
 }
 
+//===----------------------------------------------------------------------===//
+// qc.conv2d
+//===----------------------------------------------------------------------===//
+
+def QC_Conv2DOp : QC_Op<"conv2d", [Pure]> {
+  let summary = "Integer 2-D convolution of quantized tensors (NCHW, FCHW)";
+  let description = [{
+    Convolves quantized `input` (N x C x H x W) with quantized `filter`
+    (F x C/groups x KH x KW) in integer arithmetic, with the conventions of
+    `qc.matmul`:
+
+        acc[n, f, oh, ow] =
+            sum_{c, kh, kw} (xp[n, g*Cg + c, oh*sh + kh*dh, ow*sw + kw*dw] - z_x)
+                            * (filter[f, c, kh, kw] - z_w[f])
+            + bias[f]
+
+    in the accumulator type `acc` (i32 or i64), where Cg = C / groups, the
+    group of output channel f is g = f floordiv (F / groups), `strides` =
+    [sh, sw], `dilations` = [dh, dw], and xp is `input` padded with
+    `pads` = [top, left, bottom, right] rows and columns whose values are the
+    input zero point z_x, so that padded positions contribute 0 (as in ONNX
+    `ConvInteger` and `QLinearConv`). The result has the spatial size
+
+        OH = floor((H + top + bottom - dh*(KH-1) - 1) / sh) + 1
+
+    (OW likewise with W, left, right, dw, KW, sw). `strides` and `dilations`
+    default to [1, 1], `pads` to [0, 0, 0, 0], `groups` to 1; defaults are
+    omitted when printing.
+
+    `input` is quantized per tensor; `filter` per tensor or per axis along
+    its output-channel dimension 0 (F). The optional `bias` is a 1-D tensor
+    of F accumulator-typed values at scale s_x * s_w[f] and zero point 0.
+    The result type says what is returned, exactly as for `qc.matmul`, with
+    the output channel f (result dimension 1) in the role of the column n:
+
+    - the accumulator type: `acc` itself;
+    - a float type: `f32(acc) * f32(s_x * s_w[f])` (dequantized);
+    - a quantized type (scale s_o[f], zero point z_o[f], per tensor or per
+      axis along dimension 1): `acc` requantized with
+      M[f] = s_x * s_w[f] / s_o[f] exactly as `qc.requantize` does, in float
+      mode or `fixed_point`.
+
+    The verifier proves that the sum of K = C/groups * KH * KW products
+    cannot overflow the accumulator for the storage ranges of both operands,
+    and rejects the op otherwise. The filter and the input channel count must
+    be static; N, H and W may be dynamic.
+
+    ```mlir
+    %y = qc.conv2d %x, %w bias(%b : tensor<8xi32>) strides [2, 2]
+        pads [1, 1, 1, 1] acc(i32)
+        : tensor<1x3x8x8x!quant.uniform<u8:f32, 0.02:128>>,
+          tensor<8x3x3x3x!quant.uniform<i8<-127:127>:f32:0, {0.01, ...}>>
+        -> tensor<1x8x4x4x!quant.uniform<u8:f32, 0.1:10>>
+    %z = qc.conv2d %x, %v groups 3 acc(i32)
+        : tensor<1x3x8x8x!quant.uniform<u8:f32, 0.02:128>>,
+          tensor<6x1x3x3x!quant.uniform<i8:f32, 0.01>>
+        -> tensor<1x6x6x6xf32>
+    ```
+  }];
+  let arguments = (ins QC_QuantizedTensor:$input, QC_QuantizedTensor:$filter,
+                       Optional<QC_IntegerTensor>:$bias,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$pads,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
+                       DefaultValuedAttr<I64Attr, "1">:$groups,
+                       TypeAttrOf<AnySignlessInteger>:$acc,
+                       UnitAttr:$fixed_point);
+  let results = (outs QC_MatmulResultTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $filter (`bias` `(` $bias^ `:` type($bias) `)`)?
+    (`strides` $strides^)? (`pads` $pads^)? (`dilations` $dilations^)?
+    (`groups` $groups^)? `acc` `(` $acc `)` (`fixed_point` $fixed_point^)?
+    attr-dict `:` type($input) `,` type($filter) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // QCOMP_DIALECT_QC_IR_QCOPS_TD
