@@ -19,6 +19,11 @@ packages=(
   cmake ninja-build g++ lld ccache
   # unit tests
   libgtest-dev
+  # ONNX import (libonnx's generated protobuf classes), .npz (zlib)
+  libonnx-dev libprotobuf-dev zlib1g-dev
+  # ONNX's own backend node tests (conformance), and the Python packages the
+  # seeded example/test-data generators use (run with /usr/bin/python3)
+  libonnx-testdata python3-onnx python3-numpy
 )
 
 missing=()

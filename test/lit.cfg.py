@@ -11,7 +11,7 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "QCOMP"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".test"]
+config.suffixes = [".mlir", ".test", ".onnxtxt"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.qcomp_obj_root, "test")
 config.excludes = ["Inputs", "Unit", "CMakeLists.txt", "lit.cfg.py",
@@ -28,12 +28,24 @@ config.substitutions.append(
     ("%mlir_c_runner_utils",
      os.path.join(config.mlir_lib_dir, "libmlir_c_runner_utils.so")))
 
+# Debian's python3 with python3-onnx and python3-numpy (the first python3 on a
+# PATH may be another interpreter without them).
+config.substitutions.append(("%python", "/usr/bin/python3"))
+config.substitutions.append(
+    ("%onnx_from_text",
+     os.path.join(config.qcomp_src_root, "utils", "onnx-from-text.py")))
+config.substitutions.append(("%onnx_node_dir",
+                             "/usr/share/libonnx-testdata/data/node"))
+
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.qcomp_tools_dir, config.llvm_tools_dir]
 tools = [
     "qcomp-opt",
+    "qcomp",
+    "qcomp-onnx-test",
     ToolSubst("mlir-runner", unresolved="fatal"),
+    ToolSubst("not", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

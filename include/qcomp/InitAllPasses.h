@@ -13,6 +13,7 @@
 
 #include "qcomp/Conversion/Passes.h"
 #include "qcomp/Pipelines/Pipelines.h"
+#include "qcomp/Transforms/Passes.h"
 
 #include "mlir/InitAllPasses.h"
 
@@ -21,6 +22,7 @@ namespace mlir::qcomp {
 /// Registers qcomp's own passes and pipelines.
 inline void registerQCompPasses() {
   registerQCompConversionPasses();
+  registerQCompTransformsPasses();
   registerPipelines();
 }
 

@@ -18,6 +18,7 @@
 #include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
 #include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MathToLibm/MathToLibm.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
@@ -32,7 +33,9 @@
 
 using namespace mlir;
 
-void qcomp::buildReferenceToLLVMPipeline(OpPassManager &pm) {
+void qcomp::buildReferenceToLLVMPipeline(
+    OpPassManager &pm, const ReferenceToLLVMOptions &options) {
+  pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(createQCLowerToLinalgPass());
   pm.addPass(createCanonicalizerPass());
 
@@ -41,6 +44,13 @@ void qcomp::buildReferenceToLLVMPipeline(OpPassManager &pm) {
   bufferizeOptions.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
+  if (options.resultsToOutParams) {
+    bufferization::BufferResultsToOutParamsPassOptions outParamsOptions;
+    outParamsOptions.hoistStaticAllocs = true;
+    outParamsOptions.modifyPublicFunctions = true;
+    pm.addPass(
+        bufferization::createBufferResultsToOutParamsPass(outParamsOptions));
+  }
   bufferization::BufferDeallocationPipelineOptions deallocOptions;
   bufferization::buildBufferDeallocationPipeline(pm, deallocOptions);
 
@@ -50,6 +60,7 @@ void qcomp::buildReferenceToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
@@ -62,9 +73,11 @@ void qcomp::buildReferenceToLLVMPipeline(OpPassManager &pm) {
 }
 
 void qcomp::registerPipelines() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<ReferenceToLLVMOptions>(
       "qcomp-reference-to-llvm-pipeline",
       "Lower qc ops on tensors to the LLVM dialect through the reference "
       "(qc-lower-to-linalg, bufferize, loops) path",
-      [](OpPassManager &pm) { buildReferenceToLLVMPipeline(pm); });
+      [](OpPassManager &pm, const ReferenceToLLVMOptions &options) {
+        buildReferenceToLLVMPipeline(pm, options);
+      });
 }

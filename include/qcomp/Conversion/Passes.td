@@ -53,4 +53,43 @@ def QCLowerToLinalgPass : Pass<"qc-lower-to-linalg", "ModuleOp"> {
   ];
 }
 
+def QCLowerObserversToRuntimePass
+    : Pass<"qc-lower-observers-to-runtime", "ModuleOp"> {
+  let summary = "Turn qc.observe into calls of the calibration runtime";
+  let description = [{
+    Compiles a model for calibration: each `qc.observe` becomes a call that
+    hands the tensor to the runtime, which accumulates its statistics, and
+    its uses take the observed value directly. Observers are numbered in
+    program order; the call passes that number and the tensor as an unranked
+    memref, and the module records the ids in that order in its
+    `qc.observer_ids` attribute, so the runtime can name what it measured:
+
+    ```mlir
+    %y = qc.observe %x id "fc1:output" channel_axis 1 : tensor<4x16xf32>
+    ```
+    becomes
+    ```mlir
+    %m = bufferization.to_buffer %x read_only : tensor<4x16xf32> to memref<4x16xf32>
+    %u = memref.cast %m : memref<4x16xf32> to memref<*xf32>
+    %c0 = arith.constant 0 : i64
+    func.call @qcomp_observe_f32(%c0, %u) : (i64, memref<*xf32>) -> ()
+    ```
+    with `func.func private @qcomp_observe_f32(i64, memref<*xf32>)
+    attributes {llvm.emit_c_interface}` declared, whose C entry point is
+    `_mlir_ciface_qcomp_observe_f32(int64_t, UnrankedMemRefType<float> *)`.
+    Channel axes are not passed: the runtime is configured with them from
+    the observers before the run. Only f32 tensors can be observed.
+  }];
+  let options = [
+    Option<"callee", "callee", "std::string", /*default=*/"\"qcomp_observe_f32\"",
+           "Name of the runtime function the observers call">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect"
+  ];
+}
+
 #endif // QCOMP_CONVERSION_PASSES_TD

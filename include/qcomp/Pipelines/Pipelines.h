@@ -13,14 +13,27 @@
 #define QCOMP_PIPELINES_PIPELINES_H
 
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
 
 namespace mlir::qcomp {
 
+struct ReferenceToLLVMOptions
+    : public mlir::PassPipelineOptions<ReferenceToLLVMOptions> {
+  Option<bool> resultsToOutParams{
+      *this, "results-to-out-params",
+      llvm::cl::desc("Return tensors through caller-allocated out-parameters "
+                     "(buffer-results-to-out-params), as the JIT runner "
+                     "calls functions"),
+      llvm::cl::init(false)};
+};
+
 /// Lowers a module with qc ops on tensors to the LLVM dialect through the
 /// reference path: qc-lower-to-linalg, one-shot bufferization, linalg to
-/// loops, and the upstream conversions to LLVM. Correct, not fast: the
+/// loops, and the upstream conversions to LLVM (math functions without an
+/// LLVM intrinsic, like erf, become libm calls). Correct, not fast: the
 /// numerical oracle for the optimized CPU pipeline.
-void buildReferenceToLLVMPipeline(OpPassManager &pm);
+void buildReferenceToLLVMPipeline(OpPassManager &pm,
+                                  const ReferenceToLLVMOptions &options = {});
 
 /// Registers the pipelines above under their `qcomp-*-pipeline` names.
 void registerPipelines();

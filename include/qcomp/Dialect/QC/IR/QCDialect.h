@@ -17,4 +17,15 @@
 
 #include "qcomp/Dialect/QC/IR/QCDialect.h.inc"
 
+namespace mlir::qc {
+
+/// Discardable function argument/result attributes that describe a model's
+/// interface to runners: `qc.name` holds the model's name of the value (the
+/// ONNX input/output name) and `qc.dtype` the NumPy dtype of an unsigned
+/// integer value, whose IR type is a signless integer ("uint8").
+inline constexpr llvm::StringLiteral kNameAttrName = "qc.name";
+inline constexpr llvm::StringLiteral kDTypeAttrName = "qc.dtype";
+
+} // namespace mlir::qc
+
 #endif // QCOMP_DIALECT_QC_IR_QCDIALECT_H

@@ -1,0 +1,82 @@
+//===- JitRunner.h - Compile and run a function with the JIT ----*- C++ -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Lowers a module (float or quantized IR on tensors) through the reference
+// pipeline to LLVM, JIT-compiles it with MLIR's ExecutionEngine, and calls one
+// of its functions on HostTensors. Tensor results come back through
+// caller-allocated out-parameters, so every call is a flat list of memref
+// descriptors over HostTensor buffers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCOMP_EXECUTION_JITRUNNER_H
+#define QCOMP_EXECUTION_JITRUNNER_H
+
+#include "qcomp/Runtime/HostTensor.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/Error.h"
+
+#include <functional>
+#include <memory>
+
+namespace mlir {
+class ExecutionEngine;
+} // namespace mlir
+
+namespace mlir::qcomp {
+
+/// What one argument or result of the compiled function is.
+struct TensorSignature {
+  /// From the `qc.name` argument/result attribute (ONNX names), else
+  /// "arg<i>" / "result<i>".
+  std::string name;
+  HostElementType elementType;
+  llvm::SmallVector<int64_t> shape;
+
+  std::string describe() const;
+};
+
+struct JitOptions {
+  /// Name of the function to run.
+  std::string functionName = "main";
+  /// LLVM optimization level (0-3) of the JIT.
+  unsigned optLevel = 2;
+  /// Extra symbols the JIT resolves (e.g. the calibration runtime hooks),
+  /// by their C name.
+  llvm::StringMap<void *> symbols;
+};
+
+class JitFunction {
+public:
+  ~JitFunction();
+
+  /// Lowers `module` in place and JIT-compiles it. Lowering errors are
+  /// reported through the context's diagnostics (naming the op) and
+  /// returned as an error.
+  static llvm::Expected<std::unique_ptr<JitFunction>>
+  compile(ModuleOp module, const JitOptions &options);
+
+  llvm::ArrayRef<TensorSignature> getInputs() const { return inputs; }
+  llvm::ArrayRef<TensorSignature> getOutputs() const { return outputs; }
+
+  /// Checks `args` against the signature (count, element type, shape) and
+  /// calls the function; returns its results.
+  llvm::Expected<std::vector<HostTensor>> run(llvm::ArrayRef<HostTensor> args);
+
+private:
+  JitFunction() = default;
+
+  std::unique_ptr<ExecutionEngine> engine;
+  std::string entryName;
+  std::vector<TensorSignature> inputs;
+  std::vector<TensorSignature> outputs;
+};
+
+} // namespace mlir::qcomp
+
+#endif // QCOMP_EXECUTION_JITRUNNER_H

@@ -1,0 +1,204 @@
+//===- MatMulOps.cpp - ONNX MatMul and Gemm -------------------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// MatMul (NumPy matmul semantics) and Gemm as linalg named ops, so that the
+// quantization passes find them by name:
+//
+//   A: MxK,   B: KxN            -> linalg.matmul
+//   A: BxSxK, B: KxN            -> collapse A to (B*S)xK, linalg.matmul, expand
+//   A: ...xMxK, B: ...xKxN      -> broadcast the batch dims, collapse them,
+//                                  linalg.batch_matmul, expand
+//
+//===----------------------------------------------------------------------===//
+
+#include "NodeImporter.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::qcomp::onnx_import;
+
+/// Broadcasts `input` to `shape` (NumPy rules, rank may grow) with
+/// linalg.broadcast after dropping its size-1 broadcast dimensions.
+static Value broadcastTo(OpBuilder &b, Location loc, Value input,
+                         llvm::ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(input.getType());
+  if (type.getShape() == shape)
+    return input;
+  int64_t offset = shape.size() - type.getRank();
+  llvm::SmallVector<int64_t> keptShape, broadcastDims;
+  for (int64_t d = 0; d < (int64_t)shape.size(); ++d) {
+    int64_t source = d - offset;
+    if (source >= 0 && type.getDimSize(source) == shape[d])
+      keptShape.push_back(shape[d]);
+    else
+      broadcastDims.push_back(d);
+  }
+  Value kept = reshapeTensor(b, loc, input, keptShape);
+  Value init = createEmpty(b, loc, shape, type.getElementType());
+  return linalg::BroadcastOp::create(b, loc, kept, init, broadcastDims)
+      .getResult()[0];
+}
+
+/// A zero-filled accumulator of the given shape.
+static Value createZeroAccumulator(OpBuilder &b, Location loc,
+                                   llvm::ArrayRef<int64_t> shape,
+                                   Type elementType) {
+  return createFilled(b, loc, shape,
+                      createScalarConstant(b, loc, elementType, 0.0));
+}
+
+/// NumPy matmul of `lhs` and `rhs` (ranks >= 1) on `elementType`.
+FailureOr<Value> mlir::qcomp::onnx_import::buildMatmul(NodeImporter &node,
+                                                       Value lhs, Value rhs) {
+  OpBuilder &b = node.b;
+  Location loc = node.loc;
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  Type elementType = lhsType.getElementType();
+  if (lhsType.getRank() == 0 || rhsType.getRank() == 0)
+    return node.emitError() << "operands must have rank >= 1";
+
+  // 1-D operands are promoted to matrices and the extra dimension removed
+  // from the result.
+  llvm::SmallVector<int64_t> lhsShape(lhsType.getShape());
+  llvm::SmallVector<int64_t> rhsShape(rhsType.getShape());
+  bool lhsVector = lhsShape.size() == 1, rhsVector = rhsShape.size() == 1;
+  if (lhsVector)
+    lhsShape.insert(lhsShape.begin(), 1);
+  if (rhsVector)
+    rhsShape.push_back(1);
+  lhs = reshapeTensor(b, loc, lhs, lhsShape);
+  rhs = reshapeTensor(b, loc, rhs, rhsShape);
+  int64_t m = lhsShape[lhsShape.size() - 2], k = lhsShape.back();
+  int64_t n = rhsShape.back();
+  if (rhsShape[rhsShape.size() - 2] != k)
+    return node.emitError() << "inner dimensions differ: " << lhsType
+                            << " and " << rhsType;
+
+  llvm::ArrayRef<int64_t> lhsBatch = llvm::ArrayRef(lhsShape).drop_back(2);
+  llvm::ArrayRef<int64_t> rhsBatch = llvm::ArrayRef(rhsShape).drop_back(2);
+  FailureOr<llvm::SmallVector<int64_t>> batch =
+      broadcastShapes({lhsBatch, rhsBatch});
+  if (failed(batch))
+    return node.emitError() << "batch dimensions cannot be broadcast: "
+                            << lhsType << " and " << rhsType;
+  llvm::SmallVector<int64_t> resultShape(*batch);
+  resultShape.push_back(m);
+  resultShape.push_back(n);
+
+  Value result;
+  if (rhsBatch.empty() || llvm::all_of(rhsBatch, [](int64_t d) {
+        return d == 1;
+      }) && rhsBatch.size() <= lhsBatch.size()) {
+    // Weights shared across the batch: one linalg.matmul on (batch*M) x K.
+    int64_t rows = m;
+    for (int64_t d : lhsBatch)
+      rows *= d;
+    Value lhs2d = reshapeTensor(b, loc, lhs, {rows, k});
+    Value rhs2d = reshapeTensor(b, loc, rhs, {k, n});
+    Value acc = createZeroAccumulator(b, loc, {rows, n}, elementType);
+    result = linalg::MatmulOp::create(b, loc, ValueRange{lhs2d, rhs2d}, acc)
+                 .getResult(0);
+  } else {
+    int64_t batchSize = 1;
+    for (int64_t d : *batch)
+      batchSize *= d;
+    llvm::SmallVector<int64_t> lhsFull(*batch), rhsFull(*batch);
+    lhsFull.append({m, k});
+    rhsFull.append({k, n});
+    Value lhs3d = reshapeTensor(b, loc, broadcastTo(b, loc, lhs, lhsFull),
+                                {batchSize, m, k});
+    Value rhs3d = reshapeTensor(b, loc, broadcastTo(b, loc, rhs, rhsFull),
+                                {batchSize, k, n});
+    Value acc = createZeroAccumulator(b, loc, {batchSize, m, n}, elementType);
+    result =
+        linalg::BatchMatmulOp::create(b, loc, ValueRange{lhs3d, rhs3d}, acc)
+            .getResult(0);
+  }
+
+  if (lhsVector)
+    resultShape.erase(resultShape.end() - 2);
+  if (rhsVector)
+    resultShape.pop_back();
+  return reshapeTensor(b, loc, result, resultShape);
+}
+
+static LogicalResult importMatMul(NodeImporter &node) {
+  if (failed(node.checkNumInputs(2, 2)))
+    return failure();
+  int32_t dataType = node.getInputDataType(0);
+  if (node.getInputDataType(1) != dataType)
+    return node.emitError() << "A and B have different element types";
+  if (dataType == onnx::TensorProto::BOOL)
+    return node.unsupported("element type BOOL");
+  FailureOr<Value> result =
+      buildMatmul(node, node.getInput(0), node.getInput(1));
+  if (failed(result))
+    return failure();
+  node.setOutput(0, *result, dataType);
+  return success();
+}
+
+/// Gemm: Y = alpha * op(A) op(B) + beta * C, op = optional transpose.
+static LogicalResult importGemm(NodeImporter &node) {
+  if (failed(node.checkNumInputs(2, 3)))
+    return failure();
+  OpBuilder &b = node.b;
+  Location loc = node.loc;
+  int32_t dataType = node.getInputDataType(0);
+  if (!isFloatDataType(dataType))
+    return node.unsupported("element type " + getDataTypeName(dataType));
+  double alpha = node.getFloatAttr("alpha", 1.0f);
+  double beta = node.getFloatAttr("beta", 1.0f);
+  bool transA = node.getIntAttr("transA", 0);
+  bool transB = node.getIntAttr("transB", 0);
+  if (node.getInputType(0).getRank() != 2 ||
+      node.getInputType(1).getRank() != 2)
+    return node.emitError() << "A and B must be matrices";
+  Value a = node.getInput(0), w = node.getInput(1);
+  if (transA)
+    a = transposeTensor(b, loc, a, {1, 0});
+  if (transB)
+    w = transposeTensor(b, loc, w, {1, 0});
+  FailureOr<Value> product = buildMatmul(node, a, w);
+  if (failed(product))
+    return failure();
+  auto type = cast<RankedTensorType>(product->getType());
+  Type elementType = type.getElementType();
+  Value result = *product;
+  if (alpha != 1.0)
+    result = buildElementwise(
+        b, loc, result, type.getShape(), elementType,
+        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          return arith::MulFOp::create(
+              nb, nl, args[0], createScalarConstant(nb, nl, elementType, alpha));
+        });
+  if (node.hasInput(2) && beta != 0.0) {
+    if (failed(broadcastShapes({node.getInputShape(2), type.getShape()})) ||
+        node.getInputType(2).getRank() > 2)
+      return node.emitError() << "C of shape " << node.getInputType(2)
+                              << " cannot be broadcast to " << type;
+    result = buildElementwise(
+        b, loc, ValueRange{result, node.getInput(2)}, type.getShape(),
+        elementType, [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+          Value c = args[1];
+          if (beta != 1.0)
+            c = arith::MulFOp::create(
+                nb, nl, c, createScalarConstant(nb, nl, elementType, beta));
+          return arith::AddFOp::create(nb, nl, args[0], c);
+        });
+  }
+  node.setOutput(0, result, dataType);
+  return success();
+}
+
+void mlir::qcomp::onnx_import::registerMatMulOps(OpImporterTable &table) {
+  table["MatMul"] = importMatMul;
+  table["Gemm"] = importGemm;
+}
