@@ -15,6 +15,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/StringSet.h"
 
 namespace mlir::qcomp {
@@ -40,6 +41,7 @@ private:
   llvm::StringSet<> usedIds;
   llvm::DenseMap<Operation *, unsigned> opIndices;
   llvm::DenseMap<Value, qc::ObserveOp> observers;
+  llvm::DenseMap<Value, bool> constantCache;
 };
 
 } // namespace
@@ -47,6 +49,26 @@ private:
 
 using namespace mlir;
 using namespace mlir::qcomp;
+
+/// True if `value` is computed from constants alone by side-effect-free ops
+/// (a weight transposed or reshaped by the importer is still a weight).
+static bool isConstantDerived(Value value,
+                              llvm::DenseMap<Value, bool> &cache,
+                              unsigned depth = 0) {
+  if (matchPattern(value, m_Constant()))
+    return true;
+  Operation *op = value.getDefiningOp();
+  if (!op || depth > 16 || !isMemoryEffectFree(op))
+    return false;
+  auto [it, inserted] = cache.try_emplace(value, false);
+  if (!inserted)
+    return it->second;
+  bool result = llvm::all_of(op->getOperands(), [&](Value operand) {
+    return isConstantDerived(operand, cache, depth + 1);
+  });
+  cache[value] = result;
+  return result;
+}
 
 OpKind InsertObserversPass::classify(Operation *op) const {
   if (isa<qc::ObserveOp>(op))
@@ -179,7 +201,7 @@ void InsertObserversPass::runOnOperation() {
           inputs.push_back(&operand);
       for (OpOperand *operand : inputs) {
         Value value = operand->get();
-        if (matchPattern(value, m_Constant()))
+        if (isConstantDerived(value, constantCache))
           continue; // Weights are quantized from their values, not observed.
         if (auto observer = value.getDefiningOp<qc::ObserveOp>())
           continue;

@@ -82,3 +82,22 @@ func.func @conv(%x: tensor<1x3x8x8xf32>) -> tensor<1x4x6x6xf32> {
   %y = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%f : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32> loc("conv1")
   return %y : tensor<1x4x6x6xf32>
 }
+
+// -----
+
+// A weight that the importer transposed (Gemm transB) or reshaped is still a
+// weight: computed from constants only, it is not observed.
+// CHECK-LABEL: func.func @transposed_weight
+// CHECK:         qc.observe %arg0 id "arg0" channel_axis 1
+// CHECK-NOT:     qc.observe %{{.+}} id "fc:input1"
+// CHECK:         qc.observe %{{.+}} id "fc:output" channel_axis 1
+func.func @transposed_weight(%x: tensor<2x3xf32>) -> tensor<2x4xf32> {
+  %w = arith.constant dense<1.0> : tensor<4x3xf32>
+  %e0 = tensor.empty() : tensor<3x4xf32>
+  %wt = linalg.transpose ins(%w : tensor<4x3xf32>) outs(%e0 : tensor<3x4xf32>) permutation = [1, 0]
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x4xf32>) -> tensor<2x4xf32>
+  %y = linalg.matmul ins(%x, %wt : tensor<2x3xf32>, tensor<3x4xf32>) outs(%f : tensor<2x4xf32>) -> tensor<2x4xf32> loc("fc")
+  return %y : tensor<2x4xf32>
+}

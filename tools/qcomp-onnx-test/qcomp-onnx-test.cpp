@@ -38,8 +38,9 @@ namespace cl = llvm::cl;
 static cl::opt<std::string>
     nodeDir("node-dir", cl::desc("Directory holding the test_* directories"),
             cl::init("/usr/share/libonnx-testdata/data/node"));
-static cl::opt<std::string>
-    listFile("list", cl::desc("File naming one test per line ('#' comments)"));
+static cl::list<std::string>
+    listFiles("list", cl::desc("File naming one test per line ('#' comments); "
+                               "repeatable"));
 static cl::list<std::string> testNames(cl::Positional,
                                        cl::desc("[test names...]"));
 static cl::opt<double> relTolerance("rtol", cl::desc("Relative float tolerance"),
@@ -132,7 +133,7 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "ONNX backend node test runner\n");
 
   std::vector<std::string> tests(testNames.begin(), testNames.end());
-  if (!listFile.empty()) {
+  for (const std::string &listFile : listFiles) {
     auto buffer = llvm::MemoryBuffer::getFile(listFile);
     if (!buffer) {
       llvm::errs() << listFile << ": " << buffer.getError().message() << "\n";

@@ -10,6 +10,7 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/WithColor.h"
 
@@ -118,7 +119,7 @@ std::string qcomp::summarizeTensor(const HostTensor &tensor) {
   if (n <= 8) {
     os << "[";
     for (int64_t i = 0; i < n; ++i)
-      os << (i ? ", " : "") << tensor.getAsDouble(i);
+      os << (i ? ", " : "") << llvm::format("%g", tensor.getAsDouble(i));
     os << "]";
     return result;
   }
@@ -129,7 +130,7 @@ std::string qcomp::summarizeTensor(const HostTensor &tensor) {
     hi = std::max(hi, v);
     sum += v;
   }
-  os << llvm::formatv("min {0} max {1} mean {2}", lo, hi, sum / n);
+  os << llvm::format("min %g max %g mean %g", lo, hi, sum / n);
   return result;
 }
 

@@ -27,6 +27,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
@@ -77,6 +78,13 @@ static cl::opt<std::string> outputPath("o", cl::desc("Output file"),
                                        cl::value_desc("file"), cl::init("-"),
                                        cl::sub(importCommand),
                                        cl::cat(category));
+
+static cl::opt<bool> printLocations(
+    "locations",
+    cl::desc("Print locations (the ONNX node names) in the imported IR, so "
+             "that later steps on the .mlir file name the nodes as on the "
+             ".onnx file (observer ids, diagnostics)"),
+    cl::init(false), cl::sub(importCommand), cl::cat(category));
 
 static cl::list<std::string>
     inputFiles("input",
@@ -152,7 +160,12 @@ static int runImport(MLIRContext &context,
     reportError(error);
     return 1;
   }
-  module->print(output->os());
+  // Locations carry the ONNX node names; printing them lets diagnostics and
+  // observer ids of later steps on the .mlir still name the nodes.
+  OpPrintingFlags flags;
+  if (printLocations)
+    flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
+  module->print(output->os(), flags);
   output->os() << "\n";
   output->keep();
   return 0;
@@ -250,12 +263,13 @@ static int runCalibrate(MLIRContext &context,
       "calibrated {0} tensors over {1} samples in {2:f2} s -> {3}\n",
       table->size(), samples, seconds, calibOut);
   for (const auto &[id, record] : table->getTensors()) {
-    llvm::outs() << llvm::formatv("  {0,-32} min {1,12:g} max {2,12:g}", id,
-                                  record.min, record.max);
+    llvm::outs() << llvm::format("  %-32s min %12g max %12g", id.c_str(),
+                                 record.min, record.max);
     if (record.nonFinite)
       llvm::outs() << "  non-finite " << record.nonFinite;
     llvm::outs() << "\n";
   }
+  llvm::outs().flush();
   if (nonFiniteValues)
     llvm::WithColor::warning(llvm::errs(), "qcomp")
         << nonFiniteValues

@@ -101,17 +101,35 @@ static Value constantLike(OpBuilder &b, Location loc, Value like,
   return createScalarConstant(b, loc, like.getType(), value);
 }
 
+/// Pow(X, Y) has the type of X; Y may be of another numeric type. Integer
+/// powers are computed in f64 (exact for the results an integer can hold)
+/// and truncated back.
 static LogicalResult importPow(NodeImporter &node) {
   if (failed(node.checkNumInputs(2, 2)))
     return failure();
-  if (node.getInputDataType(0) != node.getInputDataType(1))
-    return node.unsupported("Pow with an exponent of another element type");
-  return importNary(
-      node, 2,
-      [](OpBuilder &b, Location loc, ValueRange args, bool, bool) -> Value {
-        return math::PowFOp::create(b, loc, args[0], args[1]);
-      },
-      /*floatOnly=*/true);
+  int32_t baseType = node.getInputDataType(0);
+  int32_t exponentType = node.getInputDataType(1);
+  if (baseType == onnx::TensorProto::BOOL ||
+      exponentType == onnx::TensorProto::BOOL)
+    return node.unsupported("element type BOOL");
+  FailureOr<llvm::SmallVector<int64_t>> shape =
+      broadcastShapes({node.getInputShape(0), node.getInputShape(1)});
+  if (failed(shape))
+    return node.emitError() << "input shapes cannot be broadcast together";
+  int32_t computeType =
+      isFloatDataType(baseType) ? baseType : int32_t(onnx::TensorProto::DOUBLE);
+  Value result = buildElementwise(
+      node.b, node.loc, ValueRange{node.getInput(0), node.getInput(1)}, *shape,
+      node.getInputType(0).getElementType(),
+      [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+        Value base = convertScalar(b, loc, args[0], baseType, computeType);
+        Value exponent =
+            convertScalar(b, loc, args[1], exponentType, computeType);
+        Value power = math::PowFOp::create(b, loc, base, exponent);
+        return convertScalar(b, loc, power, computeType, baseType);
+      });
+  node.setOutput(0, result, baseType);
+  return success();
 }
 
 static LogicalResult importRelu(NodeImporter &node) {
