@@ -1,14 +1,39 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #
-# Sets up and builds qcomp, then compiles the bundled example
-# (examples/quantized_matmul.mlir: a float matmul and its W8A8 version)
-# through the reference pipeline and runs it with mlir-runner.
+# Sets up and builds qcomp, then runs the main job on the bundled examples:
+#  1. generates the seeded example models (examples/generate.py: a small CNN
+#     and a transformer block, with calibration samples) into build/examples;
+#  2. imports the transformer block from ONNX, JIT-runs it and compares the
+#     output with the float64 NumPy reference;
+#  3. calibrates both models on their samples (build/examples/*/calibration.json);
+#  4. runs examples/quantized_matmul.mlir, a float matmul and its W8A8
+#     version, through the reference pipeline.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${QCOMP_BUILD_DIR:-$root/build}"
 "$root/scripts/setup.sh"
+qcomp="$build_dir/bin/qcomp"
+examples="$build_dir/examples"
+
+echo
+echo "== examples/generate.py $examples"
+/usr/bin/python3 "$root/examples/generate.py" "$examples"
+
+for model in transformer cnn; do
+  dir="$examples/$model"
+  echo
+  echo "== qcomp run $dir/model.onnx --input $dir/input.npy"
+  "$qcomp" run "$dir/model.onnx" --input "$dir/input.npy" \
+    --output-dir "$dir/out" --repeat 5
+  out=$(ls "$dir/out"/*.npy)
+  /usr/bin/python3 "$root/test/Examples/compare.py" "$out" "$dir/expected.npy"
+  echo
+  echo "== qcomp calibrate $dir/model.onnx --data $dir/calib"
+  "$qcomp" calibrate "$dir/model.onnx" --data "$dir/calib" \
+    --calib-out "$dir/calibration.json"
+done
 
 example="$root/examples/quantized_matmul.mlir"
 lib=/usr/lib/llvm-22/lib
