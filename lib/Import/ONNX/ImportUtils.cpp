@@ -337,8 +337,8 @@ Value mlir::qcomp::onnx_import::createLowestValue(OpBuilder &b, Location loc,
         b.getFloatAttr(floatType, APFloat::getInf(floatType.getFloatSemantics(),
                                                   /*Negative=*/true)));
   unsigned width = type.getIntOrFloatBitWidth();
-  APInt value = isUnsigned ? APInt::getMinValue(width)
-                           : APInt::getSignedMinValue(width);
+  APInt value =
+      isUnsigned ? APInt::getMinValue(width) : APInt::getSignedMinValue(width);
   return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
 }
 
@@ -350,7 +350,7 @@ Value mlir::qcomp::onnx_import::createHighestValue(OpBuilder &b, Location loc,
         b.getFloatAttr(floatType, APFloat::getInf(floatType.getFloatSemantics(),
                                                   /*Negative=*/false)));
   unsigned width = type.getIntOrFloatBitWidth();
-  APInt value = isUnsigned ? APInt::getMaxValue(width)
-                           : APInt::getSignedMaxValue(width);
+  APInt value =
+      isUnsigned ? APInt::getMaxValue(width) : APInt::getSignedMaxValue(width);
   return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
 }

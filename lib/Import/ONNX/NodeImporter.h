@@ -240,8 +240,7 @@ AffineMap getDroppedDimsMap(int64_t rank, llvm::ArrayRef<int64_t> axes,
 
 /// The identity of max (-inf, or the type's minimum integer) and of min
 /// (+inf, or the maximum integer) as scalar constants.
-Value createLowestValue(OpBuilder &b, Location loc, Type type,
-                        bool isUnsigned);
+Value createLowestValue(OpBuilder &b, Location loc, Type type, bool isUnsigned);
 Value createHighestValue(OpBuilder &b, Location loc, Type type,
                          bool isUnsigned);
 

@@ -250,6 +250,8 @@ private:
   LogicalResult checkOpsets(const onnx::ModelProto &model);
   FailureOr<RankedTensorType> getInputType(const onnx::ValueInfoProto &info,
                                            int32_t &dataType);
+  LogicalResult importConstant(OpBuilder &b, llvm::StringRef name,
+                               const HostTensor &tensor, int32_t dataType);
   FailureOr<DenseElementsAttr> createConstantAttr(const HostTensor &tensor,
                                                   Type elementType,
                                                   llvm::StringRef name);
@@ -339,12 +341,19 @@ LogicalResult GraphImporter::importInitializer(OpBuilder &b,
   llvm::Expected<HostTensor> tensor = convertTensorProto(proto, fileName);
   if (!tensor)
     return emitError() << llvm::toString(tensor.takeError());
-  Type elementType = getElementType(context, proto.data_type());
+  return importConstant(b, proto.name(), *tensor, proto.data_type());
+}
+
+LogicalResult GraphImporter::importConstant(OpBuilder &b, llvm::StringRef name,
+                                            const HostTensor &hostValue,
+                                            int32_t dataType) {
+  const HostTensor *tensor = &hostValue;
+  Type elementType = getElementType(context, dataType);
   FailureOr<DenseElementsAttr> attr =
-      createConstantAttr(*tensor, elementType, proto.name());
+      createConstantAttr(*tensor, elementType, name);
   if (failed(attr))
     return failure();
-  Location loc = NameLoc::get(b.getStringAttr(proto.name()), fileLoc);
+  Location loc = NameLoc::get(b.getStringAttr(name), fileLoc);
   Value value;
   if (tensor->getNumElements() > options.resourceThreshold &&
       !elementType.isInteger(1)) {
@@ -360,8 +369,8 @@ LogicalResult GraphImporter::importInitializer(OpBuilder &b,
   } else {
     value = arith::ConstantOp::create(b, loc, *attr);
   }
-  values[proto.name()] = ImportedValue{value, proto.data_type()};
-  constants[proto.name()] = *attr;
+  values[name] = ImportedValue{value, dataType};
+  constants[name] = *attr;
   return success();
 }
 
@@ -452,9 +461,23 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
   llvm::SmallVector<Type> argTypes;
   llvm::SmallVector<int32_t> argDataTypes;
   llvm::SmallVector<std::string> argNames;
+  llvm::SmallVector<std::pair<std::string, int32_t>> frozenInputs;
   for (const onnx::ValueInfoProto &input : graph.input()) {
     if (initializerNames.contains(input.name()))
       continue;
+    if (options.constantInputs.count(input.name())) {
+      int32_t dataType = input.type().tensor_type().elem_type();
+      std::optional<HostElementType> hostType = getHostElementType(dataType);
+      const HostTensor &value = options.constantInputs.at(input.name());
+      if (!hostType || *hostType != value.getElementType()) {
+        emitError() << "the value bound to input '" << input.name()
+                    << "' is " << value.describe() << ", the input is "
+                    << getDataTypeName(dataType);
+        return nullptr;
+      }
+      frozenInputs.emplace_back(input.name(), dataType);
+      continue;
+    }
     int32_t dataType = 0;
     FailureOr<RankedTensorType> type = getInputType(input, dataType);
     if (failed(type))
@@ -463,6 +486,14 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
     argDataTypes.push_back(dataType);
     argNames.push_back(input.name());
   }
+  for (const auto &binding : options.constantInputs)
+    if (!llvm::any_of(frozenInputs, [&](const auto &frozen) {
+          return frozen.first == binding.first;
+        })) {
+      emitError() << "a constant is bound to '" << binding.first
+                  << "', which is not a graph input";
+      return nullptr;
+    }
   for (const auto &binding : options.inputShapes)
     if (!llvm::is_contained(argNames, binding.getKey().str())) {
       emitError() << "--input-shape names '" << binding.getKey()
@@ -486,6 +517,10 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
 
   for (const onnx::TensorProto &init : graph.initializer())
     if (failed(importInitializer(b, init)))
+      return nullptr;
+  for (const auto &[name, dataType] : frozenInputs)
+    if (failed(importConstant(b, name, options.constantInputs.at(name),
+                              dataType)))
       return nullptr;
   for (const onnx::NodeProto &node : graph.node())
     if (failed(importNode(b, node)))

@@ -154,7 +154,8 @@ mlir::qcomp::onnx_import::convertTensorProto(const onnx::TensorProto &proto,
   return result;
 }
 
-llvm::Expected<HostTensor> mlir::qcomp::readONNXTensorFile(llvm::StringRef path) {
+llvm::Expected<HostTensor>
+mlir::qcomp::readONNXTensorFile(llvm::StringRef path, std::string *name) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
   if (!buffer)
     return createStringError(llvm::formatv("{0}: cannot read file: {1}", path,
@@ -165,5 +166,7 @@ llvm::Expected<HostTensor> mlir::qcomp::readONNXTensorFile(llvm::StringRef path)
     return createStringError(llvm::formatv(
         "{0}: not a valid serialized ONNX TensorProto (truncated or corrupt)",
         path));
+  if (name)
+    *name = proto.name();
   return onnx_import::convertTensorProto(proto, path);
 }

@@ -22,10 +22,13 @@
 #ifndef QCOMP_IMPORT_ONNX_ONNXIMPORTER_H
 #define QCOMP_IMPORT_ONNX_ONNXIMPORTER_H
 
+#include "qcomp/Runtime/HostTensor.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <map>
 #include <string>
 
 namespace mlir::qcomp {
@@ -33,6 +36,10 @@ namespace mlir::qcomp {
 struct ONNXImportOptions {
   /// Shapes bound to graph inputs, replacing symbolic or declared dims.
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// Graph inputs bound to constant values: they become constants instead of
+  /// function arguments (e.g. the shape input of a Reshape, which a
+  /// static-shape compiler needs at compile time).
+  std::map<std::string, HostTensor> constantInputs;
   /// Name of the imported function.
   std::string functionName = "main";
   /// Initializers with more elements than this become `dense_resource`.

@@ -18,8 +18,10 @@
 
 namespace mlir::qcomp {
 
-/// Reads one serialized TensorProto; the error names the file.
-llvm::Expected<HostTensor> readONNXTensorFile(llvm::StringRef path);
+/// Reads one serialized TensorProto; the error names the file. `name`, if
+/// given, receives the TensorProto's name.
+llvm::Expected<HostTensor> readONNXTensorFile(llvm::StringRef path,
+                                              std::string *name = nullptr);
 
 /// Maps an ONNX TensorProto data type to a host element type.
 std::optional<HostElementType> getHostElementType(int onnxDataType);
