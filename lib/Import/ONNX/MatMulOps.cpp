@@ -23,28 +23,6 @@
 using namespace mlir;
 using namespace mlir::qcomp::onnx_import;
 
-/// Broadcasts `input` to `shape` (NumPy rules, rank may grow) with
-/// linalg.broadcast after dropping its size-1 broadcast dimensions.
-static Value broadcastTo(OpBuilder &b, Location loc, Value input,
-                         llvm::ArrayRef<int64_t> shape) {
-  auto type = cast<RankedTensorType>(input.getType());
-  if (type.getShape() == shape)
-    return input;
-  int64_t offset = shape.size() - type.getRank();
-  llvm::SmallVector<int64_t> keptShape, broadcastDims;
-  for (int64_t d = 0; d < (int64_t)shape.size(); ++d) {
-    int64_t source = d - offset;
-    if (source >= 0 && type.getDimSize(source) == shape[d])
-      keptShape.push_back(shape[d]);
-    else
-      broadcastDims.push_back(d);
-  }
-  Value kept = reshapeTensor(b, loc, input, keptShape);
-  Value init = createEmpty(b, loc, shape, type.getElementType());
-  return linalg::BroadcastOp::create(b, loc, kept, init, broadcastDims)
-      .getResult()[0];
-}
-
 /// A zero-filled accumulator of the given shape.
 static Value createZeroAccumulator(OpBuilder &b, Location loc,
                                    llvm::ArrayRef<int64_t> shape,
@@ -112,9 +90,9 @@ FailureOr<Value> mlir::qcomp::onnx_import::buildMatmul(NodeImporter &node,
     llvm::SmallVector<int64_t> lhsFull(*batch), rhsFull(*batch);
     lhsFull.append({m, k});
     rhsFull.append({k, n});
-    Value lhs3d = reshapeTensor(b, loc, broadcastTo(b, loc, lhs, lhsFull),
+    Value lhs3d = reshapeTensor(b, loc, broadcastTensor(b, loc, lhs, lhsFull),
                                 {batchSize, m, k});
-    Value rhs3d = reshapeTensor(b, loc, broadcastTo(b, loc, rhs, rhsFull),
+    Value rhs3d = reshapeTensor(b, loc, broadcastTensor(b, loc, rhs, rhsFull),
                                 {batchSize, k, n});
     Value acc = createZeroAccumulator(b, loc, {batchSize, m, n}, elementType);
     result =
