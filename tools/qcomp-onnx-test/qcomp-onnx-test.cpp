@@ -11,10 +11,11 @@
 // backend tests do, integers exactly). Prints one line per test and ends
 // with "N passed, N failed"; exits non-zero when any test failed.
 //
-// Many tests feed shapes, axes or split sizes as graph inputs; qcomp
-// compiles static shapes, so when an import asks for such a constant the
-// test is re-imported with its integer inputs bound to the data set's values
-// (ONNXImportOptions::constantInputs), as a user would bind them.
+// Many tests feed shapes, axes, split sizes, scales or zero points as graph
+// inputs; qcomp compiles static shapes and static quantization parameters,
+// so when the importer says an input must be a constant, the test is
+// re-imported with that input bound to the data set's value
+// (ONNXImportOptions::constantInputs), as a user would bind it.
 //
 //   qcomp-onnx-test --node-dir /usr/share/libonnx-testdata/data/node \
 //       --list test/ONNX/conformance-tests.txt
@@ -35,6 +36,8 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+
+#include <set>
 
 using namespace mlir;
 using namespace mlir::qcomp;
@@ -96,28 +99,38 @@ static llvm::Expected<DataSet> readDataSet(llvm::StringRef directory) {
   return set;
 }
 
-/// Imports, compiles and runs `modelPath` on one data set. With
-/// `bindIntegers`, integer inputs (shapes, axes, split sizes, which ONNX's
-/// tests feed as graph inputs) are bound as constants first, as a
-/// static-shape compiler needs them. Returns "" on success, else the reason.
+/// Imports, compiles and runs `modelPath` on one data set. The inputs named
+/// in `bound` are bound as constants (ONNX's tests feed shapes, axes, scales
+/// and zero points as graph inputs; a static-shape compiler needs them at
+/// compile time). Returns "" on success, else the reason; `wanted` receives
+/// the graph inputs the importer asked to be constants.
 static std::string runDataSet(llvm::StringRef modelPath, const DataSet &set,
-                              bool bindIntegers) {
+                              const std::set<std::string> &bound,
+                              std::set<std::string> &wanted) {
   DialectRegistry registry;
   qcomp::registerAllDialects(registry);
   MLIRContext context(registry);
   std::string diagnostics;
   ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
-    if (diag.getSeverity() == DiagnosticSeverity::Error)
-      diagnostics += (diagnostics.empty() ? "" : "; ") + diag.str();
+    if (diag.getSeverity() != DiagnosticSeverity::Error)
+      return success();
+    std::string message = diag.str();
+    diagnostics += (diagnostics.empty() ? "" : "; ") + message;
+    // "<what> (input i, '<name>') must be a constant ..."
+    llvm::StringRef rest(message);
+    size_t end = rest.find("') must be a constant");
+    if (end != llvm::StringRef::npos) {
+      size_t begin = rest.take_front(end).rfind(", '");
+      if (begin != llvm::StringRef::npos)
+        wanted.insert(rest.slice(begin + 3, end).str());
+    }
     return success();
   });
 
   ONNXImportOptions options;
   std::vector<HostTensor> inputs;
   for (auto [tensor, name] : llvm::zip(set.inputs, set.inputNames)) {
-    bool isInteger = tensor.getElementType() == HostElementType::I64 ||
-                     tensor.getElementType() == HostElementType::I32;
-    if (bindIntegers && isInteger && !name.empty())
+    if (bound.count(name))
       options.constantInputs[name] = tensor;
     else
       inputs.push_back(tensor);
@@ -166,10 +179,19 @@ static std::string runTest(llvm::StringRef name) {
     auto set = readDataSet(directory);
     if (!set)
       return llvm::toString(set.takeError());
-    std::string failure = runDataSet(modelPath, *set, /*bindIntegers=*/false);
-    if (!failure.empty() &&
-        llvm::StringRef(failure).contains("must be a constant"))
-      failure = runDataSet(modelPath, *set, /*bindIntegers=*/true);
+    // Bind the inputs the importer asks for, one round per request.
+    std::set<std::string> bound;
+    std::string failure;
+    for (unsigned round = 0; round <= set->inputs.size(); ++round) {
+      std::set<std::string> wanted;
+      failure = runDataSet(modelPath, *set, bound, wanted);
+      size_t before = bound.size();
+      for (const std::string &name : wanted)
+        if (llvm::is_contained(set->inputNames, name))
+          bound.insert(name);
+      if (failure.empty() || bound.size() == before)
+        break;
+    }
     if (!failure.empty())
       return failure;
   }
