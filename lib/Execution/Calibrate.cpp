@@ -89,17 +89,19 @@ readStackedSamples(llvm::StringRef directory,
       count = tensor->getShape()[0];
     } else {
       return createStringError(
-          path + ": expected " + llvm::StringRef(getElementTypeName(input.elementType)) +
+          path + ": expected " +
+          llvm::StringRef(getElementTypeName(input.elementType)) +
           " data of shape [N, " +
-          llvm::join(llvm::map_range(input.shape,
-                                     [](int64_t d) { return std::to_string(d); }),
-                     ", ") +
+          llvm::join(
+              llvm::map_range(input.shape,
+                              [](int64_t d) { return std::to_string(d); }),
+              ", ") +
           "] (or one sample of the input's shape), got " + tensor->describe());
     }
     if (numSamples >= 0 && count != numSamples)
-      return createStringError(llvm::formatv(
-          "{0}: {1} samples, but the other inputs have {2}", path, count,
-          numSamples));
+      return createStringError(
+          llvm::formatv("{0}: {1} samples, but the other inputs have {2}", path,
+                        count, numSamples));
     numSamples = count;
     stacks.push_back(std::move(*tensor));
   }
@@ -153,8 +155,8 @@ qcomp::readSamples(llvm::StringRef directory,
 }
 
 /// The first non-finite element of a float input, as "input 'x' element 3".
-static std::optional<std::string> findNonFinite(const Sample &sample,
-                                                llvm::ArrayRef<TensorSignature> inputs) {
+static std::optional<std::string>
+findNonFinite(const Sample &sample, llvm::ArrayRef<TensorSignature> inputs) {
   for (auto [tensor, input] : llvm::zip(sample.inputs, inputs)) {
     if (!isFloatElementType(tensor.getElementType()))
       continue;
@@ -237,7 +239,8 @@ qcomp::calibrate(ModuleOp module, llvm::StringRef directory,
 
   CalibrationTable table;
   for (auto [index, observer] : llvm::enumerate(collector.getObservers()))
-    if (llvm::Error err = table.set(observer.id, collector.getStatistics(index)))
+    if (llvm::Error err =
+            table.set(observer.id, collector.getStatistics(index)))
       return std::move(err);
   return table;
 }

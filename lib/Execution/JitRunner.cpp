@@ -91,9 +91,9 @@ static std::optional<HostElementType> getHostType(Type type,
 }
 
 /// Describes the arguments or results of `func`.
-static LogicalResult
-getSignatures(func::FuncOp func, TypeRange types, bool results,
-              std::vector<TensorSignature> &signatures) {
+static LogicalResult getSignatures(func::FuncOp func, TypeRange types,
+                                   bool results,
+                                   std::vector<TensorSignature> &signatures) {
   for (auto [i, type] : llvm::enumerate(types)) {
     DictionaryAttr attrs =
         results ? func.getResultAttrDict(i) : func.getArgAttrDict(i);
@@ -106,16 +106,16 @@ getSignatures(func::FuncOp func, TypeRange types, bool results,
     std::optional<HostElementType> elementType =
         getHostType(tensorType.getElementType(), attrs);
     if (!elementType)
-      return func.emitError() << kind << " " << i
-                              << " has unsupported element type "
-                              << tensorType.getElementType();
+      return func.emitError()
+             << kind << " " << i << " has unsupported element type "
+             << tensorType.getElementType();
     TensorSignature signature;
     signature.elementType = *elementType;
     signature.shape.assign(tensorType.getShape().begin(),
                            tensorType.getShape().end());
-    StringAttr name = attrs ? attrs.getAs<StringAttr>(qc::kNameAttrName) : nullptr;
-    signature.name =
-        name ? name.str() : llvm::formatv("{0}{1}", kind, i).str();
+    StringAttr name =
+        attrs ? attrs.getAs<StringAttr>(qc::kNameAttrName) : nullptr;
+    signature.name = name ? name.str() : llvm::formatv("{0}{1}", kind, i).str();
     signatures.push_back(std::move(signature));
   }
   return success();
@@ -140,8 +140,7 @@ JitFunction::compile(ModuleOp module, const JitOptions &options) {
   std::unique_ptr<JitFunction> result(new JitFunction());
   if (failed(getSignatures(func, func.getArgumentTypes(), false,
                            result->inputs)) ||
-      failed(getSignatures(func, func.getResultTypes(), true,
-                           result->outputs)))
+      failed(getSignatures(func, func.getResultTypes(), true, result->outputs)))
     return createStringError("cannot call @" + options.functionName);
   // The interface attributes (qc.name, qc.dtype) are read; LLVM translation
   // would not know them.

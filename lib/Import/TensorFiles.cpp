@@ -60,9 +60,9 @@ qcomp::bindTensorsToInputs(llvm::ArrayRef<std::string> inputNames,
       std::string known;
       llvm::raw_string_ostream os(known);
       llvm::interleave(inputNames, os, ", ");
-      return createStringError("'" + named.first +
-                               "' is not an input of the model (inputs: " +
-                               known + ")");
+      return createStringError(
+          "'" + named.first +
+          "' is not an input of the model (inputs: " + known + ")");
     }
     size_t index = it - inputNames.begin();
     if (slots[index])
@@ -81,8 +81,8 @@ qcomp::bindTensorsToInputs(llvm::ArrayRef<std::string> inputNames,
     result.push_back(std::move(*slot));
   }
   if (next != unnamed.end())
-    return createStringError(llvm::formatv(
-        "{0} tensors given for a model with {1} inputs", provided.size(),
-        inputNames.size()));
+    return createStringError(
+        llvm::formatv("{0} tensors given for a model with {1} inputs",
+                      provided.size(), inputNames.size()));
   return result;
 }

@@ -48,8 +48,8 @@ static qc::StatsAttr toStatsAttr(MLIRContext *context,
   }
   return qc::StatsAttr::get(context, llvm::APFloat(record.min),
                             llvm::APFloat(record.max), record.count,
-                            channelAxis, channelAbsMax, histMin,
-                            histMax, record.histogram, record.nonFinite);
+                            channelAxis, channelAbsMax, histMin, histMax,
+                            record.histogram, record.nonFinite);
 }
 
 void AttachStatsPass::runOnOperation() {
@@ -100,8 +100,7 @@ void AttachStatsPass::runOnOperation() {
         anyFailed = true;
         continue;
       }
-      if (failed(setValueStats(input,
-                               toStatsAttr(&getContext(), *record)))) {
+      if (failed(setValueStats(input, toStatsAttr(&getContext(), *record)))) {
         op.emitError() << "cannot attach statistics to this value";
         anyFailed = true;
         continue;

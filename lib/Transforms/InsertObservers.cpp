@@ -52,8 +52,7 @@ using namespace mlir::qcomp;
 
 /// True if `value` is computed from constants alone by side-effect-free ops
 /// (a weight transposed or reshaped by the importer is still a weight).
-static bool isConstantDerived(Value value,
-                              llvm::DenseMap<Value, bool> &cache,
+static bool isConstantDerived(Value value, llvm::DenseMap<Value, bool> &cache,
                               unsigned depth = 0) {
   if (matchPattern(value, m_Constant()))
     return true;
@@ -120,8 +119,7 @@ std::string InsertObserversPass::makeUnique(std::string name) {
 void InsertObserversPass::observe(Value value, llvm::StringRef id,
                                   std::optional<int64_t> axis) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
-  if (!type || !isa<FloatType>(type.getElementType()) ||
-      observers.count(value))
+  if (!type || !isa<FloatType>(type.getElementType()) || observers.count(value))
     return;
   OpBuilder b(value.getContext());
   if (auto arg = dyn_cast<BlockArgument>(value)) {
@@ -184,9 +182,10 @@ void InsertObserversPass::runOnOperation() {
   });
   if (matchAll)
     for (BlockArgument arg : func.getArguments()) {
-      auto name =
-          func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), qc::kNameAttrName);
-      observe(arg, name ? name.str() : "arg" + std::to_string(arg.getArgNumber()),
+      auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                    qc::kNameAttrName);
+      observe(arg,
+              name ? name.str() : "arg" + std::to_string(arg.getArgNumber()),
               std::nullopt);
     }
 
@@ -216,8 +215,8 @@ void InsertObserversPass::runOnOperation() {
           axis = index == 0 ? 1 : 0;
         std::string id;
         if (auto arg = dyn_cast<BlockArgument>(value)) {
-          auto argName = func.getArgAttrOfType<StringAttr>(
-              arg.getArgNumber(), qc::kNameAttrName);
+          auto argName = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                           qc::kNameAttrName);
           id = argName ? argName.str()
                        : "arg" + std::to_string(arg.getArgNumber());
         } else {

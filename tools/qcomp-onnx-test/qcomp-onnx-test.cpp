@@ -51,10 +51,10 @@ static cl::list<std::string>
                                "repeatable"));
 static cl::list<std::string> testNames(cl::Positional,
                                        cl::desc("[test names...]"));
-static cl::opt<double> relTolerance("rtol", cl::desc("Relative float tolerance"),
-                            cl::init(1e-3));
-static cl::opt<double> absTolerance("atol", cl::desc("Absolute float tolerance"),
-                            cl::init(1e-7));
+static cl::opt<double>
+    relTolerance("rtol", cl::desc("Relative float tolerance"), cl::init(1e-3));
+static cl::opt<double>
+    absTolerance("atol", cl::desc("Absolute float tolerance"), cl::init(1e-7));
 static cl::opt<bool> verbose("v", cl::desc("Print passing tests too"));
 
 /// The files `<dir>/<prefix>_<i>.pb` for i = 0, 1, ... in order.
@@ -167,8 +167,8 @@ static std::string runTest(llvm::StringRef name) {
 
   std::error_code ec;
   std::vector<std::string> dataSets;
-  for (llvm::sys::fs::directory_iterator it(testDir, ec), end;
-       it != end && !ec; it.increment(ec))
+  for (llvm::sys::fs::directory_iterator it(testDir, ec), end; it != end && !ec;
+       it.increment(ec))
     if (llvm::sys::path::filename(it->path()).starts_with("test_data_set_"))
       dataSets.push_back(it->path());
   llvm::sort(dataSets);

@@ -32,8 +32,7 @@ static void describeLocation(Location loc, std::string &file,
   if (auto fileLoc = dyn_cast<FileLineColLoc>(loc)) {
     file = fileLoc.getFilename().str();
     if (fileLoc.getLine() != 0)
-      file += llvm::formatv(":{0}:{1}", fileLoc.getLine(),
-                            fileLoc.getColumn());
+      file += llvm::formatv(":{0}:{1}", fileLoc.getLine(), fileLoc.getColumn());
   } else if (auto nameLoc = dyn_cast<NameLoc>(loc)) {
     if (name.empty())
       name = nameLoc.getName().str();
@@ -76,8 +75,7 @@ static void printDiagnostic(Diagnostic &diag, llvm::raw_ostream &os) {
     printDiagnostic(note, os);
 }
 
-DiagnosticPrinter::DiagnosticPrinter(MLIRContext &context)
-    : context(context) {
+DiagnosticPrinter::DiagnosticPrinter(MLIRContext &context) : context(context) {
   id = context.getDiagEngine().registerHandler([](Diagnostic &diag) {
     printDiagnostic(diag, llvm::errs());
     return success();

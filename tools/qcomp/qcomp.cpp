@@ -25,13 +25,13 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 
@@ -45,8 +45,7 @@ namespace cl = llvm::cl;
 // Options shared by the commands
 //===----------------------------------------------------------------------===//
 
-static cl::SubCommand importCommand("import",
-                                    "Import an ONNX model into MLIR");
+static cl::SubCommand importCommand("import", "Import an ONNX model into MLIR");
 static cl::SubCommand runCommand(
     "run", "JIT-compile a model (.onnx or .mlir) and run it on .npy inputs");
 static cl::SubCommand calibrateCommand(
@@ -55,12 +54,10 @@ static cl::SubCommand calibrateCommand(
 
 static cl::OptionCategory category("qcomp options");
 
-static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
-                                      cl::desc("<model.onnx|model.mlir>"),
-                                      cl::sub(importCommand),
-                                      cl::sub(runCommand),
-                                      cl::sub(calibrateCommand),
-                                      cl::cat(category));
+static cl::opt<std::string>
+    modelPath(cl::Positional, cl::Required, cl::desc("<model.onnx|model.mlir>"),
+              cl::sub(importCommand), cl::sub(runCommand),
+              cl::sub(calibrateCommand), cl::cat(category));
 
 static cl::list<std::string> inputShapes(
     "input-shape",
@@ -69,10 +66,11 @@ static cl::list<std::string> inputShapes(
     cl::value_desc("name=shape"), cl::sub(importCommand), cl::sub(runCommand),
     cl::sub(calibrateCommand), cl::cat(category));
 
-static cl::opt<std::string> functionName(
-    "func-name", cl::desc("Name of the imported / executed function"),
-    cl::init("main"), cl::sub(importCommand), cl::sub(runCommand),
-    cl::sub(calibrateCommand), cl::cat(category));
+static cl::opt<std::string>
+    functionName("func-name",
+                 cl::desc("Name of the imported / executed function"),
+                 cl::init("main"), cl::sub(importCommand), cl::sub(runCommand),
+                 cl::sub(calibrateCommand), cl::cat(category));
 
 static cl::opt<std::string> outputPath("o", cl::desc("Output file"),
                                        cl::value_desc("file"), cl::init("-"),
@@ -95,8 +93,7 @@ static cl::list<std::string>
                cl::cat(category));
 
 static cl::opt<std::string>
-    outputDir("output-dir",
-              cl::desc("Write each output as <dir>/<name>.npy"),
+    outputDir("output-dir", cl::desc("Write each output as <dir>/<name>.npy"),
               cl::value_desc("dir"), cl::sub(runCommand), cl::cat(category));
 
 static cl::opt<unsigned> repeat("repeat",
@@ -122,11 +119,12 @@ static cl::opt<std::string>
              cl::value_desc("file"), cl::init("calibration.json"),
              cl::sub(calibrateCommand), cl::cat(category));
 
-static cl::list<std::string> observedOps(
-    "observe",
-    cl::desc("Whose activations to observe: matmul, conv, all "
-             "(default: matmul,conv)"),
-    cl::CommaSeparated, cl::sub(calibrateCommand), cl::cat(category));
+static cl::list<std::string>
+    observedOps("observe",
+                cl::desc("Whose activations to observe: matmul, conv, all "
+                         "(default: matmul,conv)"),
+                cl::CommaSeparated, cl::sub(calibrateCommand),
+                cl::cat(category));
 
 static cl::opt<NonFinitePolicy> nonFinite(
     "non-finite", cl::desc("Samples with NaN or Inf inputs:"),
@@ -139,8 +137,7 @@ static cl::opt<NonFinitePolicy> nonFinite(
     cl::init(NonFinitePolicy::Fail), cl::sub(calibrateCommand),
     cl::cat(category));
 
-static cl::opt<unsigned> numBins("bins",
-                                 cl::desc("Histogram bins per tensor"),
+static cl::opt<unsigned> numBins("bins", cl::desc("Histogram bins per tensor"),
                                  cl::init(2048), cl::sub(calibrateCommand),
                                  cl::cat(category));
 
@@ -150,8 +147,7 @@ static cl::opt<unsigned> numBins("bins",
 
 static int runImport(MLIRContext &context,
                      const ONNXImportOptions &importOptions) {
-  OwningOpRef<ModuleOp> module =
-      loadModel(modelPath, &context, importOptions);
+  OwningOpRef<ModuleOp> module = loadModel(modelPath, &context, importOptions);
   if (!module)
     return 1;
   std::string error;
@@ -173,8 +169,7 @@ static int runImport(MLIRContext &context,
 
 static int runRun(MLIRContext &context,
                   const ONNXImportOptions &importOptions) {
-  OwningOpRef<ModuleOp> module =
-      loadModel(modelPath, &context, importOptions);
+  OwningOpRef<ModuleOp> module = loadModel(modelPath, &context, importOptions);
   if (!module)
     return 1;
   JitOptions jitOptions;
@@ -196,8 +191,8 @@ static int runRun(MLIRContext &context,
     if (!results)
       return reportError(results.takeError());
     outputs = std::move(*results);
-    times.push_back(std::chrono::duration<double, std::milli>(end - start)
-                        .count());
+    times.push_back(
+        std::chrono::duration<double, std::milli>(end - start).count());
   }
   std::sort(times.begin(), times.end());
 
@@ -207,15 +202,16 @@ static int runRun(MLIRContext &context,
                  << summarizeTensor(tensor) << "\n";
     if (!outputDir.empty()) {
       if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
-        return reportError(outputDir + ": cannot create directory: " +
-                           ec.message());
+        return reportError(outputDir +
+                           ": cannot create directory: " + ec.message());
       llvm::SmallString<128> path(outputDir);
       llvm::sys::path::append(path, sanitizeFileName(signature.name) + ".npy");
       if (llvm::Error err = writeNpy(path, tensor))
         return reportError(std::move(err));
     }
   }
-  llvm::outs() << llvm::formatv("wall time: {0:f3} ms", times[times.size() / 2]);
+  llvm::outs() << llvm::formatv("wall time: {0:f3} ms",
+                                times[times.size() / 2]);
   if (times.size() > 1)
     llvm::outs() << llvm::formatv(" (median of {0} runs)", times.size());
   llvm::outs() << "\n";
@@ -224,8 +220,7 @@ static int runRun(MLIRContext &context,
 
 static int runCalibrate(MLIRContext &context,
                         const ONNXImportOptions &importOptions) {
-  OwningOpRef<ModuleOp> module =
-      loadModel(modelPath, &context, importOptions);
+  OwningOpRef<ModuleOp> module = loadModel(modelPath, &context, importOptions);
   if (!module)
     return 1;
   if (numBins < 2048)

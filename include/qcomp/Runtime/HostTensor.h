@@ -69,8 +69,12 @@ public:
 
   void *data() { return words.data(); }
   const void *data() const { return words.data(); }
-  template <typename T> T *data() { return reinterpret_cast<T *>(data()); }
-  template <typename T> const T *data() const {
+  template <typename T>
+  T *data() {
+    return reinterpret_cast<T *>(data());
+  }
+  template <typename T>
+  const T *data() const {
     return reinterpret_cast<const T *>(data());
   }
 

@@ -59,15 +59,14 @@ void LowerObserversToRuntimePass::runOnOperation() {
   auto declaration = module.lookupSymbol<func::FuncOp>(callee);
   if (!declaration) {
     b.setInsertionPointToEnd(module.getBody());
-    declaration =
-        func::FuncOp::create(b, module.getLoc(), callee, calleeType);
+    declaration = func::FuncOp::create(b, module.getLoc(), callee, calleeType);
     declaration.setPrivate();
     declaration->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                          b.getUnitAttr());
   } else if (declaration.getFunctionType() != calleeType) {
-    declaration.emitError() << "'" << callee << "' exists with type "
-                            << declaration.getFunctionType() << ", expected "
-                            << calleeType;
+    declaration.emitError()
+        << "'" << callee << "' exists with type "
+        << declaration.getFunctionType() << ", expected " << calleeType;
     return signalPassFailure();
   }
 

@@ -58,12 +58,12 @@ static LogicalResult importNary(NodeImporter &node, unsigned numInputs,
     return node.emitError() << "input shapes cannot be broadcast together";
   int32_t outDataType = resultDataType.value_or(dataType);
   bool isUnsigned = isUnsignedDataType(dataType);
-  Value result = buildElementwise(
-      node.b, node.loc, inputs, *shape,
-      getElementType(node.getContext(), outDataType),
-      [&](OpBuilder &b, Location loc, ValueRange args) {
-        return fn(b, loc, args, isFloat, isUnsigned);
-      });
+  Value result =
+      buildElementwise(node.b, node.loc, inputs, *shape,
+                       getElementType(node.getContext(), outDataType),
+                       [&](OpBuilder &b, Location loc, ValueRange args) {
+                         return fn(b, loc, args, isFloat, isUnsigned);
+                       });
   node.setOutput(0, result, outDataType);
   return success();
 }
@@ -170,12 +170,11 @@ static LogicalResult importGelu(NodeImporter &node) {
     Value inner;
     if (useTanh) {
       // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-      Value x3 = arith::MulFOp::create(
-          b, loc, x, arith::MulFOp::create(b, loc, x, x));
+      Value x3 =
+          arith::MulFOp::create(b, loc, x, arith::MulFOp::create(b, loc, x, x));
       Value poly = arith::AddFOp::create(
           b, loc, x,
-          arith::MulFOp::create(b, loc, constantLike(b, loc, x, 0.044715),
-                                x3));
+          arith::MulFOp::create(b, loc, constantLike(b, loc, x, 0.044715), x3));
       Value scaled = arith::MulFOp::create(
           b, loc, constantLike(b, loc, x, 0.7978845608028654), poly);
       inner = math::TanhOp::create(b, loc, scaled);
@@ -265,8 +264,8 @@ static LogicalResult importClip(NodeImporter &node) {
     if (!node.hasInput(i))
       continue;
     if (node.getInputType(i).getNumElements() != 1)
-      return node.emitError() << (i == 1 ? "min" : "max")
-                              << " must be a scalar";
+      return node.emitError()
+             << (i == 1 ? "min" : "max") << " must be a scalar";
     inputs.push_back(reshapeTensor(node.b, node.loc, node.getInput(i), {}));
   }
   bool hasMinInput = node.hasInput(1), hasMaxInput = node.hasInput(2);

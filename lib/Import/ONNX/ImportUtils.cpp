@@ -72,9 +72,8 @@ Value mlir::qcomp::onnx_import::createEmpty(OpBuilder &b, Location loc,
   return tensor::EmptyOp::create(b, loc, shape, elementType);
 }
 
-Value mlir::qcomp::onnx_import::createScalarConstant(OpBuilder &b,
-                                                     Location loc, Type type,
-                                                     double value) {
+Value mlir::qcomp::onnx_import::createScalarConstant(OpBuilder &b, Location loc,
+                                                     Type type, double value) {
   if (auto floatType = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(floatType, value));
   return arith::ConstantOp::create(
@@ -101,10 +100,10 @@ Value mlir::qcomp::onnx_import::reshapeTensor(OpBuilder &b, Location loc,
   int64_t numElements = type.getNumElements();
   if (type.getRank() == 0 || shape.empty()) {
     if (type.getRank() == 0)
-      return tensor::ExpandShapeOp::create(b, loc, resultType, input,
-                                           llvm::ArrayRef<ReassociationIndices>{});
-    return tensor::CollapseShapeOp::create(b, loc, input,
-                                           llvm::ArrayRef<ReassociationIndices>{});
+      return tensor::ExpandShapeOp::create(
+          b, loc, resultType, input, llvm::ArrayRef<ReassociationIndices>{});
+    return tensor::CollapseShapeOp::create(
+        b, loc, input, llvm::ArrayRef<ReassociationIndices>{});
   }
   // A pure collapse or expand of contiguous dimensions is one op.
   if (type.getRank() != (int64_t)shape.size()) {
@@ -120,16 +119,16 @@ Value mlir::qcomp::onnx_import::reshapeTensor(OpBuilder &b, Location loc,
     ReassociationIndices all;
     for (int64_t d = 0; d < type.getRank(); ++d)
       all.push_back(d);
-    flat = tensor::CollapseShapeOp::create(b, loc, input,
-                                           llvm::ArrayRef<ReassociationIndices>{all});
+    flat = tensor::CollapseShapeOp::create(
+        b, loc, input, llvm::ArrayRef<ReassociationIndices>{all});
   }
   if (shape.size() == 1 && shape[0] == numElements)
     return flat;
   ReassociationIndices all;
   for (int64_t d = 0; d < (int64_t)shape.size(); ++d)
     all.push_back(d);
-  return tensor::ExpandShapeOp::create(b, loc, resultType, flat,
-                                       llvm::ArrayRef<ReassociationIndices>{all});
+  return tensor::ExpandShapeOp::create(
+      b, loc, resultType, flat, llvm::ArrayRef<ReassociationIndices>{all});
 }
 
 Value mlir::qcomp::onnx_import::transposeTensor(
@@ -170,8 +169,7 @@ Value mlir::qcomp::onnx_import::broadcastTensor(OpBuilder &b, Location loc,
       .getResult()[0];
 }
 
-FailureOr<llvm::SmallVector<int64_t>>
-mlir::qcomp::onnx_import::broadcastShapes(
+FailureOr<llvm::SmallVector<int64_t>> mlir::qcomp::onnx_import::broadcastShapes(
     llvm::ArrayRef<llvm::ArrayRef<int64_t>> shapes) {
   size_t rank = 0;
   for (llvm::ArrayRef<int64_t> shape : shapes)
@@ -257,8 +255,7 @@ Value mlir::qcomp::onnx_import::convertScalar(OpBuilder &b, Location loc,
   unsigned toWidth = to.getIntOrFloatBitWidth();
   if (to.isInteger(1)) {
     Value zero = createScalarConstant(b, loc, from, 0.0);
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, value,
-                                 zero);
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, value, zero);
   }
   if (fromWidth < toWidth) {
     if (fromUnsigned || from.isInteger(1))

@@ -56,24 +56,25 @@ FailureOr<Value> mlir::qcomp::onnx_import::buildMatmul(NodeImporter &node,
   int64_t m = lhsShape[lhsShape.size() - 2], k = lhsShape.back();
   int64_t n = rhsShape.back();
   if (rhsShape[rhsShape.size() - 2] != k)
-    return node.emitError() << "inner dimensions differ: " << lhsType
-                            << " and " << rhsType;
+    return node.emitError()
+           << "inner dimensions differ: " << lhsType << " and " << rhsType;
 
   llvm::ArrayRef<int64_t> lhsBatch = llvm::ArrayRef(lhsShape).drop_back(2);
   llvm::ArrayRef<int64_t> rhsBatch = llvm::ArrayRef(rhsShape).drop_back(2);
   FailureOr<llvm::SmallVector<int64_t>> batch =
       broadcastShapes({lhsBatch, rhsBatch});
   if (failed(batch))
-    return node.emitError() << "batch dimensions cannot be broadcast: "
-                            << lhsType << " and " << rhsType;
+    return node.emitError()
+           << "batch dimensions cannot be broadcast: " << lhsType << " and "
+           << rhsType;
   llvm::SmallVector<int64_t> resultShape(*batch);
   resultShape.push_back(m);
   resultShape.push_back(n);
 
   Value result;
-  if (rhsBatch.empty() || llvm::all_of(rhsBatch, [](int64_t d) {
-        return d == 1;
-      }) && rhsBatch.size() <= lhsBatch.size()) {
+  if (rhsBatch.empty() ||
+      llvm::all_of(rhsBatch, [](int64_t d) { return d == 1; }) &&
+          rhsBatch.size() <= lhsBatch.size()) {
     // Weights shared across the batch: one linalg.matmul on (batch*M) x K.
     int64_t rows = m;
     for (int64_t d : lhsBatch)
@@ -155,7 +156,8 @@ static LogicalResult importGemm(NodeImporter &node) {
         b, loc, result, type.getShape(), elementType,
         [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
           return arith::MulFOp::create(
-              nb, nl, args[0], createScalarConstant(nb, nl, elementType, alpha));
+              nb, nl, args[0],
+              createScalarConstant(nb, nl, elementType, alpha));
         });
   if (node.hasInput(2) && beta != 0.0) {
     if (failed(broadcastShapes({node.getInputShape(2), type.getShape()})) ||

@@ -82,10 +82,10 @@ public:
   DenseElementsAttr lookupConstantInput(unsigned i) const;
   /// A constant integer input as int64 values.
   FailureOr<llvm::SmallVector<int64_t>> getConstantInts(unsigned i,
-                                                       llvm::StringRef what);
+                                                        llvm::StringRef what);
   /// A constant float input as double values.
   FailureOr<llvm::SmallVector<double>> getConstantFloats(unsigned i,
-                                                        llvm::StringRef what);
+                                                         llvm::StringRef what);
   /// Checks that the node has between `min` and `max` inputs.
   LogicalResult checkNumInputs(unsigned min, unsigned max);
 
@@ -97,8 +97,7 @@ public:
   bool hasAttr(llvm::StringRef name) { return findAttr(name) != nullptr; }
   int64_t getIntAttr(llvm::StringRef name, int64_t defaultValue);
   float getFloatAttr(llvm::StringRef name, float defaultValue);
-  std::string getStringAttr(llvm::StringRef name,
-                            llvm::StringRef defaultValue);
+  std::string getStringAttr(llvm::StringRef name, llvm::StringRef defaultValue);
   std::optional<llvm::SmallVector<int64_t>> getIntsAttr(llvm::StringRef name);
   std::optional<llvm::SmallVector<float>> getFloatsAttr(llvm::StringRef name);
   /// Names of attributes present on the node that no lookup asked for.
@@ -114,8 +113,7 @@ public:
   /// Binds output `i` to an `arith.constant` holding `value` and records
   /// `value` as its compile-time value, which later nodes read through
   /// getConstantInput / lookupConstantInput.
-  void setConstantOutput(unsigned i, DenseElementsAttr value,
-                         int32_t dataType);
+  void setConstantOutput(unsigned i, DenseElementsAttr value, int32_t dataType);
 
   //===--------------------------------------------------------------------===//
   // Diagnostics
@@ -171,8 +169,7 @@ bool isFloatDataType(int32_t dataType);
 Value createEmpty(OpBuilder &b, Location loc, llvm::ArrayRef<int64_t> shape,
                   Type elementType);
 /// A scalar arith.constant of `type` (float or integer) holding `value`.
-Value createScalarConstant(OpBuilder &b, Location loc, Type type,
-                           double value);
+Value createScalarConstant(OpBuilder &b, Location loc, Type type, double value);
 /// A tensor filled with the scalar `value`:
 ///   %e = tensor.empty() ; %f = linalg.fill ins(%value) outs(%e)
 Value createFilled(OpBuilder &b, Location loc, llvm::ArrayRef<int64_t> shape,
@@ -202,7 +199,8 @@ using ElementwiseBodyFn =
 /// A linalg.generic computing `body` elementwise over `inputs` broadcast
 /// (NumPy rules) to `resultShape`; a broadcast dimension of size 1 is read
 /// through a constant-0 index:
-///   linalg.generic {indexing_maps = [(d0, d1) -> (0, d1), (d0, d1) -> (d0, d1)]}
+///   linalg.generic {indexing_maps = [(d0, d1) -> (0, d1), (d0, d1) -> (d0,
+///   d1)]}
 Value buildElementwise(OpBuilder &b, Location loc, ValueRange inputs,
                        llvm::ArrayRef<int64_t> resultShape, Type resultType,
                        ElementwiseBodyFn body);

@@ -14,9 +14,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcomp/Import/ONNX/ONNXImporter.h"
-#include "qcomp/Import/ONNX/ONNXTensor.h"
 #include "NodeImporter.h"
 #include "TensorProtoUtils.h"
+#include "qcomp/Import/ONNX/ONNXTensor.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -24,10 +24,10 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "qcomp/Dialect/QC/IR/QCDialect.h"
 #include "mlir/IR/AsmState.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "qcomp/Dialect/QC/IR/QCDialect.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -175,8 +175,7 @@ NodeImporter::getFloatsAttr(llvm::StringRef name) {
   const onnx::AttributeProto *attr = findAttr(name);
   if (!attr)
     return std::nullopt;
-  return llvm::SmallVector<float>(attr->floats().begin(),
-                                  attr->floats().end());
+  return llvm::SmallVector<float>(attr->floats().begin(), attr->floats().end());
 }
 
 llvm::SmallVector<std::string> NodeImporter::getUnreadAttributes() const {
@@ -205,8 +204,8 @@ void NodeImporter::setConstantOutput(unsigned i, DenseElementsAttr value,
 }
 
 InFlightDiagnostic NodeImporter::emitError() {
-  return mlir::emitError(loc) << "node '" << getName() << "' (" << getOpType()
-                              << "): ";
+  return mlir::emitError(loc)
+         << "node '" << getName() << "' (" << getOpType() << "): ";
 }
 
 LogicalResult NodeImporter::unsupported(const llvm::Twine &what) {
@@ -255,8 +254,7 @@ private:
   FailureOr<DenseElementsAttr> createConstantAttr(const HostTensor &tensor,
                                                   Type elementType,
                                                   llvm::StringRef name);
-  LogicalResult importInitializer(OpBuilder &b,
-                                  const onnx::TensorProto &proto);
+  LogicalResult importInitializer(OpBuilder &b, const onnx::TensorProto &proto);
   LogicalResult importConstantNode(OpBuilder &b, const onnx::NodeProto &node,
                                    Location loc);
   LogicalResult importNode(OpBuilder &b, const onnx::NodeProto &node);
@@ -292,8 +290,7 @@ FailureOr<RankedTensorType>
 GraphImporter::getInputType(const onnx::ValueInfoProto &info,
                             int32_t &dataType) {
   if (!info.type().has_tensor_type())
-    return emitError() << "graph input '" << info.name()
-                       << "' is not a tensor";
+    return emitError() << "graph input '" << info.name() << "' is not a tensor";
   const onnx::TypeProto::Tensor &tensorType = info.type().tensor_type();
   dataType = tensorType.elem_type();
   Type elementType = getElementType(context, dataType);
@@ -470,8 +467,8 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
       std::optional<HostElementType> hostType = getHostElementType(dataType);
       const HostTensor &value = options.constantInputs.at(input.name());
       if (!hostType || *hostType != value.getElementType()) {
-        emitError() << "the value bound to input '" << input.name()
-                    << "' is " << value.describe() << ", the input is "
+        emitError() << "the value bound to input '" << input.name() << "' is "
+                    << value.describe() << ", the input is "
                     << getDataTypeName(dataType);
         return nullptr;
       }
@@ -519,8 +516,8 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
     if (failed(importInitializer(b, init)))
       return nullptr;
   for (const auto &[name, dataType] : frozenInputs)
-    if (failed(importConstant(b, name, options.constantInputs.at(name),
-                              dataType)))
+    if (failed(
+            importConstant(b, name, options.constantInputs.at(name), dataType)))
       return nullptr;
   for (const onnx::NodeProto &node : graph.node())
     if (failed(importNode(b, node)))
@@ -551,7 +548,8 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
         bool mismatch = declared.shape().dim_size() != type.getRank();
         for (int d = 0; !mismatch && d < declared.shape().dim_size(); ++d) {
           const auto &dim = declared.shape().dim(d);
-          mismatch = dim.has_dim_value() && dim.dim_value() != type.getDimSize(d);
+          mismatch =
+              dim.has_dim_value() && dim.dim_value() != type.getDimSize(d);
         }
         if (mismatch) {
           emitError() << "graph output '" << output.name()
@@ -565,15 +563,15 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
     resultDataTypes.push_back(it->second.dataType);
   }
   func::ReturnOp::create(b, fileLoc, results);
-  func.setFunctionType(FunctionType::get(
-      context, argTypes, ValueRange(results).getTypes()));
+  func.setFunctionType(
+      FunctionType::get(context, argTypes, ValueRange(results).getTypes()));
   for (auto [i, output] : llvm::enumerate(graph.output()))
     func.setResultAttr(i, qc::kNameAttrName, b.getStringAttr(output.name()));
   for (auto [i, dataType] : llvm::enumerate(resultDataTypes))
     if (isUnsignedDataType(dataType))
-      func.setResultAttr(i, qc::kDTypeAttrName,
-                         b.getStringAttr(getElementTypeName(
-                             *getHostElementType(dataType))));
+      func.setResultAttr(
+          i, qc::kDTypeAttrName,
+          b.getStringAttr(getElementTypeName(*getHostElementType(dataType))));
   return module;
 }
 
@@ -585,8 +583,8 @@ llvm::Error mlir::qcomp::parseInputShapeBinding(llvm::StringRef text,
                                                 ONNXImportOptions &options) {
   auto [name, dims] = text.split('=');
   if (name.empty() || !text.contains('='))
-    return llvm::createStringError(
-        "--input-shape expects name=DxDx..., got '" + text + "'");
+    return llvm::createStringError("--input-shape expects name=DxDx..., got '" +
+                                   text + "'");
   llvm::SmallVector<int64_t> shape;
   if (!dims.empty() && dims != "scalar") {
     llvm::SmallVector<llvm::StringRef> parts;
@@ -620,9 +618,9 @@ mlir::qcomp::importONNXModel(llvm::StringRef bytes, llvm::StringRef bufferName,
     return nullptr;
   }
   context->loadDialect<arith::ArithDialect, func::FuncDialect,
-                      linalg::LinalgDialect, math::MathDialect,
-                      tensor::TensorDialect, quant::QuantDialect,
-                      qc::QCDialect>();
+                       linalg::LinalgDialect, math::MathDialect,
+                       tensor::TensorDialect, quant::QuantDialect,
+                       qc::QCDialect>();
   GraphImporter importer(context, bufferName, options);
   return importer.import(model);
 }

@@ -61,22 +61,22 @@ static void copyField(const Field &field, HostTensor &out) {
 
 llvm::Expected<HostTensor>
 mlir::qcomp::onnx_import::convertTensorProto(const onnx::TensorProto &proto,
-                                            llvm::StringRef context) {
+                                             llvm::StringRef context) {
   std::optional<HostElementType> type = getHostElementType(proto.data_type());
   if (!type)
-    return createStringError(llvm::formatv(
-        "{0}: tensor '{1}' has unsupported data type {2}", context,
-        proto.name(), proto.data_type()));
+    return createStringError(
+        llvm::formatv("{0}: tensor '{1}' has unsupported data type {2}",
+                      context, proto.name(), proto.data_type()));
   if (proto.data_location() == onnx::TensorProto::EXTERNAL)
     return createStringError(llvm::formatv(
-        "{0}: tensor '{1}' uses external data, which is not supported",
-        context, proto.name()));
+        "{0}: tensor '{1}' uses external data, which is not supported", context,
+        proto.name()));
   llvm::SmallVector<int64_t> shape;
   for (int64_t d : proto.dims()) {
     if (d < 0)
-      return createStringError(llvm::formatv(
-          "{0}: tensor '{1}' has negative dimension {2}", context,
-          proto.name(), d));
+      return createStringError(
+          llvm::formatv("{0}: tensor '{1}' has negative dimension {2}", context,
+                        proto.name(), d));
     shape.push_back(d);
   }
   HostTensor result(*type, shape);
@@ -154,8 +154,8 @@ mlir::qcomp::onnx_import::convertTensorProto(const onnx::TensorProto &proto,
   return result;
 }
 
-llvm::Expected<HostTensor>
-mlir::qcomp::readONNXTensorFile(llvm::StringRef path, std::string *name) {
+llvm::Expected<HostTensor> mlir::qcomp::readONNXTensorFile(llvm::StringRef path,
+                                                           std::string *name) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
   if (!buffer)
     return createStringError(llvm::formatv("{0}: cannot read file: {1}", path,

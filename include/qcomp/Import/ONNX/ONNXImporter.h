@@ -46,7 +46,6 @@ struct ONNXImportOptions {
   int64_t resourceThreshold = 256;
 };
 
-
 /// Parses a `--input-shape` value `name=1x3x224x224` into `options`. Returns
 /// an error message on malformed input.
 llvm::Error parseInputShapeBinding(llvm::StringRef text,
