@@ -31,14 +31,13 @@ static Value createZeroAccumulator(OpBuilder &b, Location loc,
                       createScalarConstant(b, loc, elementType, 0.0));
 }
 
-/// NumPy matmul of `lhs` and `rhs` (ranks >= 1) on `elementType`.
-FailureOr<Value> mlir::qcomp::onnx_import::buildMatmul(NodeImporter &node,
-                                                       Value lhs, Value rhs) {
+FailureOr<MatmulOperands>
+mlir::qcomp::onnx_import::prepareMatmulOperands(NodeImporter &node, Value lhs,
+                                                Value rhs) {
   OpBuilder &b = node.b;
   Location loc = node.loc;
   auto lhsType = cast<RankedTensorType>(lhs.getType());
   auto rhsType = cast<RankedTensorType>(rhs.getType());
-  Type elementType = lhsType.getElementType();
   if (lhsType.getRank() == 0 || rhsType.getRank() == 0)
     return node.emitError() << "operands must have rank >= 1";
 
@@ -53,8 +52,11 @@ FailureOr<Value> mlir::qcomp::onnx_import::buildMatmul(NodeImporter &node,
     rhsShape.push_back(1);
   lhs = reshapeTensor(b, loc, lhs, lhsShape);
   rhs = reshapeTensor(b, loc, rhs, rhsShape);
-  int64_t m = lhsShape[lhsShape.size() - 2], k = lhsShape.back();
-  int64_t n = rhsShape.back();
+  MatmulOperands result;
+  int64_t m = lhsShape[lhsShape.size() - 2];
+  result.k = lhsShape.back();
+  result.n = rhsShape.back();
+  int64_t k = result.k, n = result.n;
   if (rhsShape[rhsShape.size() - 2] != k)
     return node.emitError()
            << "inner dimensions differ: " << lhsType << " and " << rhsType;
@@ -67,45 +69,61 @@ FailureOr<Value> mlir::qcomp::onnx_import::buildMatmul(NodeImporter &node,
     return node.emitError()
            << "batch dimensions cannot be broadcast: " << lhsType << " and "
            << rhsType;
-  llvm::SmallVector<int64_t> resultShape(*batch);
-  resultShape.push_back(m);
-  resultShape.push_back(n);
+  result.resultShape.assign(batch->begin(), batch->end());
+  if (!lhsVector)
+    result.resultShape.push_back(m);
+  if (!rhsVector)
+    result.resultShape.push_back(n);
 
-  Value result;
-  if (rhsBatch.empty() ||
-      llvm::all_of(rhsBatch, [](int64_t d) { return d == 1; }) &&
-          rhsBatch.size() <= lhsBatch.size()) {
-    // Weights shared across the batch: one linalg.matmul on (batch*M) x K.
-    int64_t rows = m;
-    for (int64_t d : lhsBatch)
-      rows *= d;
-    Value lhs2d = reshapeTensor(b, loc, lhs, {rows, k});
-    Value rhs2d = reshapeTensor(b, loc, rhs, {k, n});
-    Value acc = createZeroAccumulator(b, loc, {rows, n}, elementType);
-    result = linalg::MatmulOp::create(b, loc, ValueRange{lhs2d, rhs2d}, acc)
-                 .getResult(0);
-  } else {
-    int64_t batchSize = 1;
-    for (int64_t d : *batch)
-      batchSize *= d;
-    llvm::SmallVector<int64_t> lhsFull(*batch), rhsFull(*batch);
-    lhsFull.append({m, k});
-    rhsFull.append({k, n});
-    Value lhs3d = reshapeTensor(b, loc, broadcastTensor(b, loc, lhs, lhsFull),
-                                {batchSize, m, k});
-    Value rhs3d = reshapeTensor(b, loc, broadcastTensor(b, loc, rhs, rhsFull),
-                                {batchSize, k, n});
-    Value acc = createZeroAccumulator(b, loc, {batchSize, m, n}, elementType);
-    result =
-        linalg::BatchMatmulOp::create(b, loc, ValueRange{lhs3d, rhs3d}, acc)
-            .getResult(0);
+  int64_t batchSize = 1;
+  for (int64_t d : *batch)
+    batchSize *= d;
+  result.batched =
+      !rhsBatch.empty() &&
+      !(llvm::all_of(rhsBatch, [](int64_t d) { return d == 1; }) &&
+        rhsBatch.size() <= lhsBatch.size());
+  if (!result.batched) {
+    // Weights shared across the batch: one matmul on (batch*M) x K.
+    result.lhs = reshapeTensor(b, loc, lhs, {batchSize * m, k});
+    result.rhs = reshapeTensor(b, loc, rhs, {k, n});
+    return result;
   }
+  llvm::SmallVector<int64_t> lhsFull(*batch), rhsFull(*batch);
+  lhsFull.append({m, k});
+  rhsFull.append({k, n});
+  result.lhs = reshapeTensor(b, loc, broadcastTensor(b, loc, lhs, lhsFull),
+                             {batchSize, m, k});
+  result.rhs = reshapeTensor(b, loc, broadcastTensor(b, loc, rhs, rhsFull),
+                             {batchSize, k, n});
+  return result;
+}
 
-  if (lhsVector)
-    resultShape.erase(resultShape.end() - 2);
-  if (rhsVector)
-    resultShape.pop_back();
-  return reshapeTensor(b, loc, result, resultShape);
+llvm::SmallVector<int64_t>
+mlir::qcomp::onnx_import::MatmulOperands::getProductShape() const {
+  llvm::SmallVector<int64_t> shape(
+      cast<RankedTensorType>(lhs.getType()).getShape().drop_back());
+  shape.push_back(n);
+  return shape;
+}
+
+/// NumPy matmul of `lhs` and `rhs` (ranks >= 1) on their element type.
+FailureOr<Value> mlir::qcomp::onnx_import::buildMatmul(NodeImporter &node,
+                                                       Value lhs, Value rhs) {
+  OpBuilder &b = node.b;
+  Location loc = node.loc;
+  FailureOr<MatmulOperands> operands = prepareMatmulOperands(node, lhs, rhs);
+  if (failed(operands))
+    return failure();
+  Type elementType =
+      cast<RankedTensorType>(operands->lhs.getType()).getElementType();
+  Value acc = createZeroAccumulator(b, loc, operands->getProductShape(),
+                                    elementType);
+  ValueRange inputs{operands->lhs, operands->rhs};
+  Value result =
+      operands->batched
+          ? linalg::BatchMatmulOp::create(b, loc, inputs, acc).getResult(0)
+          : linalg::MatmulOp::create(b, loc, inputs, acc).getResult(0);
+  return reshapeTensor(b, loc, result, operands->resultShape);
 }
 
 static LogicalResult importMatMul(NodeImporter &node) {

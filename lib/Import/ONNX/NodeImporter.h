@@ -149,8 +149,29 @@ void registerNormalizationOps(OpImporterTable &table);
 void registerReductionOps(OpImporterTable &table);
 void registerQuantOps(OpImporterTable &table);
 
-/// NumPy matmul of two float or integer tensors (ranks >= 1, batch
-/// dimensions broadcast), as linalg.matmul / linalg.batch_matmul.
+/// The operands of a NumPy matmul brought to the shapes of one contraction:
+///   A: MxK,     B: KxN      -> MxK and KxN (batched = false)
+///   A: ...xMxK, B: KxN      -> (...*M)xK and KxN, a shared weight
+///   A: ...xMxK, B: ...xKxN  -> batch dims broadcast and collapsed:
+///                              BxMxK and BxKxN (batched = true)
+/// 1-D operands are promoted to matrices; `resultShape` is the NumPy result
+/// shape the contraction's product is reshaped to.
+struct MatmulOperands {
+  Value lhs, rhs;
+  bool batched = false;
+  int64_t k = 0, n = 0;
+  llvm::SmallVector<int64_t> resultShape;
+
+  /// The shape of the contraction's product: MxN or BxMxN.
+  llvm::SmallVector<int64_t> getProductShape() const;
+};
+/// Checks and reshapes the operands of a NumPy matmul (ranks >= 1, batch
+/// dimensions broadcast); errors name the node.
+FailureOr<MatmulOperands> prepareMatmulOperands(NodeImporter &node, Value lhs,
+                                                Value rhs);
+
+/// NumPy matmul of two float or integer tensors, as linalg.matmul /
+/// linalg.batch_matmul.
 FailureOr<Value> buildMatmul(NodeImporter &node, Value lhs, Value rhs);
 
 //===----------------------------------------------------------------------===//

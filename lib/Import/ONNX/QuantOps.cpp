@@ -498,70 +498,26 @@ static FailureOr<Value> buildQuantizedMatmul(NodeImporter &node, Value lhs,
   OpBuilder &b = node.b;
   Location loc = node.loc;
   MLIRContext *context = node.getContext();
-  auto lhsType = cast<RankedTensorType>(lhs.getType());
-  auto rhsType = cast<RankedTensorType>(rhs.getType());
-  if (lhsType.getRank() == 0 || rhsType.getRank() == 0)
-    return node.emitError() << "operands must have rank >= 1";
-
-  llvm::SmallVector<int64_t> lhsShape(lhsType.getShape());
-  llvm::SmallVector<int64_t> rhsShape(rhsType.getShape());
-  bool lhsVector = lhsShape.size() == 1, rhsVector = rhsShape.size() == 1;
-  if (lhsVector)
-    lhsShape.insert(lhsShape.begin(), 1);
-  if (rhsVector)
-    rhsShape.push_back(1);
-  lhs = reshapeTensor(b, loc, lhs, lhsShape);
-  rhs = reshapeTensor(b, loc, rhs, rhsShape);
-  int64_t m = lhsShape[lhsShape.size() - 2], k = lhsShape.back();
-  int64_t n = rhsShape.back();
-  if (rhsShape[rhsShape.size() - 2] != k)
-    return node.emitError()
-           << "inner dimensions differ: " << lhsType << " and " << rhsType;
-  llvm::ArrayRef<int64_t> lhsBatch = llvm::ArrayRef(lhsShape).drop_back(2);
-  llvm::ArrayRef<int64_t> rhsBatch = llvm::ArrayRef(rhsShape).drop_back(2);
-  FailureOr<llvm::SmallVector<int64_t>> batch =
-      broadcastShapes({lhsBatch, rhsBatch});
-  if (failed(batch))
-    return node.emitError()
-           << "batch dimensions cannot be broadcast: " << lhsType << " and "
-           << rhsType;
+  FailureOr<MatmulOperands> operands = prepareMatmulOperands(node, lhs, rhs);
+  if (failed(operands))
+    return failure();
+  int64_t k = operands->k, n = operands->n;
   if ((!rhsParams.isPerTensor() && rhsParams.size() != n) ||
       (resultParams && !resultParams->isPerTensor() &&
        resultParams->size() != n))
     return node.emitError()
            << "per-column parameters must have N = " << n << " values";
-  llvm::SmallVector<int64_t> resultShape(*batch);
-  resultShape.append({m, n});
-
-  // Bring both operands to 2-D (shared rhs) or 3-D (batched) storage.
-  bool sharedRhs = rhsBatch.empty() ||
-                   (llvm::all_of(rhsBatch, [](int64_t d) { return d == 1; }) &&
-                    rhsBatch.size() <= lhsBatch.size());
-  int64_t batchSize = 1;
-  for (int64_t d : *batch)
-    batchSize *= d;
-  if (sharedRhs) {
-    lhs = reshapeTensor(b, loc, lhs, {batchSize * m, k});
-    rhs = reshapeTensor(b, loc, rhs, {k, n});
-  } else {
-    llvm::SmallVector<int64_t> lhsFull(*batch), rhsFull(*batch);
-    lhsFull.append({m, k});
-    rhsFull.append({k, n});
-    lhs = reshapeTensor(b, loc, broadcastTensor(b, loc, lhs, lhsFull),
-                        {batchSize, m, k});
-    rhs = reshapeTensor(b, loc, broadcastTensor(b, loc, rhs, rhsFull),
-                        {batchSize, k, n});
-  }
-  auto lhs2Type = cast<RankedTensorType>(lhs.getType());
-  int32_t lastDim = lhs2Type.getRank() - 1;
+  bool sharedRhs = !operands->batched;
+  lhs = operands->lhs;
+  rhs = operands->rhs;
+  int32_t lastDim = cast<RankedTensorType>(lhs.getType()).getRank() - 1;
   Value lhsQ =
       castToQuantized(b, loc, lhs, getQuantType(context, lhsParams, lastDim));
   Value rhsQ =
       castToQuantized(b, loc, rhs, getQuantType(context, rhsParams, lastDim));
 
   IntegerType acc = chooseAccumulator(b, k, lhsParams, rhsParams);
-  llvm::SmallVector<int64_t> accShape(lhs2Type.getShape().drop_back());
-  accShape.push_back(n);
+  llvm::SmallVector<int64_t> accShape = operands->getProductShape();
   Type resultElement = resultParams
                            ? (Type)getQuantType(context, *resultParams, lastDim)
                            : (Type)acc;
@@ -581,11 +537,7 @@ static FailureOr<Value> buildQuantizedMatmul(NodeImporter &node, Value lhs,
     result = castToStorage(b, loc, result);
   else if (acc.getWidth() != 32)
     result = truncateToI32(b, loc, result);
-  if (lhsVector)
-    resultShape.erase(resultShape.end() - 2);
-  if (rhsVector)
-    resultShape.pop_back();
-  return reshapeTensor(b, loc, result, resultShape);
+  return reshapeTensor(b, loc, result, operands->resultShape);
 }
 
 /// Collapses the per-row parameters of matmul input A to per-tensor ones:
