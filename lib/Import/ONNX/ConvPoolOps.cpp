@@ -40,27 +40,6 @@
 using namespace mlir;
 using namespace mlir::qcomp::onnx_import;
 
-namespace {
-/// Where the windows of a convolution or pooling lie over the spatial
-/// dimensions of the input.
-struct WindowGeometry {
-  llvm::SmallVector<int64_t> kernel, strides, dilations;
-  /// The padding the operator defines (explicit `pads` or from `auto_pad`):
-  /// AveragePool with count_include_pad = 1 counts it.
-  llvm::SmallVector<int64_t> padsBegin, padsEnd;
-  /// The padding the tensor.pad adds at the end: enough for the last window
-  /// (which ceil_mode may push past `padsEnd`), and no more.
-  llvm::SmallVector<int64_t> padHigh;
-  llvm::SmallVector<int64_t> outputShape;
-
-  int64_t getRank() const { return kernel.size(); }
-  bool hasPadding() const {
-    return llvm::any_of(padsBegin, [](int64_t p) { return p != 0; }) ||
-           llvm::any_of(padHigh, [](int64_t p) { return p != 0; });
-  }
-};
-} // namespace
-
 static std::string formatList(llvm::ArrayRef<int64_t> values) {
   std::string result = "[";
   for (auto [i, v] : llvm::enumerate(values))
@@ -331,30 +310,19 @@ static Value addChannelBias(OpBuilder &b, Location loc, Value input,
       });
 }
 
-static LogicalResult importConv(NodeImporter &node) {
-  if (failed(node.checkNumInputs(2, 3)))
-    return failure();
-  OpBuilder &b = node.b;
-  Location loc = node.loc;
-  int32_t dataType = node.getInputDataType(0);
-  if (!isFloatDataType(dataType))
-    return node.unsupported("element type " + getDataTypeName(dataType) +
-                            " (float32 or float64 expected; integer "
-                            "convolutions are ConvInteger or QLinearConv)");
-  for (unsigned i = 1; i < 3; ++i)
-    if (node.hasInput(i) && node.getInputDataType(i) != dataType)
-      return node.emitError() << (i == 1 ? "W" : "B") << " has element type "
-                              << getDataTypeName(node.getInputDataType(i))
-                              << ", X has " << getDataTypeName(dataType);
+FailureOr<ConvGeometry>
+mlir::qcomp::onnx_import::readConvGeometry(NodeImporter &node,
+                                           unsigned filterIndex) {
   FailureOr<int64_t> spatialRank = getSpatialRank(node, 0);
   if (failed(spatialRank))
     return failure();
   int64_t rank = *spatialRank;
   llvm::ArrayRef<int64_t> xShape = node.getInputShape(0);
-  llvm::ArrayRef<int64_t> wShape = node.getInputShape(1);
+  llvm::ArrayRef<int64_t> wShape = node.getInputShape(filterIndex);
   if ((int64_t)wShape.size() != rank + 2)
-    return node.emitError() << "W must be M x C/group x k1 ... of rank "
-                            << rank + 2 << ", got " << node.getInputType(1);
+    return node.emitError()
+           << "W must be M x C/group x k1 ... of rank " << rank + 2 << ", got "
+           << node.getInputType(filterIndex);
 
   int64_t group = node.getIntAttr("group", 1);
   int64_t channels = xShape[1], filters = wShape[0];
@@ -370,13 +338,44 @@ static LogicalResult importConv(NodeImporter &node) {
   llvm::ArrayRef<int64_t> kernel = wShape.drop_front(2);
   if (llvm::any_of(kernel, [](int64_t k) { return k <= 0; }))
     return node.emitError()
-           << "W has an empty kernel: " << node.getInputType(1);
+           << "W has an empty kernel: " << node.getInputType(filterIndex);
   if (std::optional<llvm::SmallVector<int64_t>> kernelShape =
           node.getIntsAttr("kernel_shape");
       kernelShape && llvm::ArrayRef<int64_t>(*kernelShape) != kernel)
     return node.emitError()
            << "'kernel_shape' " << formatList(*kernelShape)
            << " differs from W's spatial shape " << formatList(kernel);
+  FailureOr<WindowGeometry> window = computeWindowGeometry(
+      node, xShape.drop_front(2), kernel, /*readDilations=*/true,
+      /*readCeilMode=*/false);
+  if (failed(window))
+    return failure();
+  return ConvGeometry{group, *window};
+}
+
+static LogicalResult importConv(NodeImporter &node) {
+  if (failed(node.checkNumInputs(2, 3)))
+    return failure();
+  OpBuilder &b = node.b;
+  Location loc = node.loc;
+  int32_t dataType = node.getInputDataType(0);
+  if (!isFloatDataType(dataType))
+    return node.unsupported("element type " + getDataTypeName(dataType) +
+                            " (float32 or float64 expected; integer "
+                            "convolutions are ConvInteger or QLinearConv)");
+  for (unsigned i = 1; i < 3; ++i)
+    if (node.hasInput(i) && node.getInputDataType(i) != dataType)
+      return node.emitError() << (i == 1 ? "W" : "B") << " has element type "
+                              << getDataTypeName(node.getInputDataType(i))
+                              << ", X has " << getDataTypeName(dataType);
+  FailureOr<ConvGeometry> conv = readConvGeometry(node, 1);
+  if (failed(conv))
+    return failure();
+  const WindowGeometry *geometry = &conv->window;
+  int64_t group = conv->group, rank = geometry->getRank();
+  llvm::ArrayRef<int64_t> xShape = node.getInputShape(0);
+  int64_t channels = xShape[1], filters = node.getInputShape(1)[0];
+  llvm::ArrayRef<int64_t> kernel = geometry->kernel;
   if (node.hasInput(2) &&
       node.getInputShape(2) != llvm::ArrayRef<int64_t>{filters})
     return node.emitError() << "B must have shape [" << filters << "], got "
@@ -385,12 +384,6 @@ static LogicalResult importConv(NodeImporter &node) {
     return node.unsupported("Conv with group " + llvm::Twine(group) +
                             " on 3-D input (grouped convolution is "
                             "supported in 1-D and 2-D)");
-
-  FailureOr<WindowGeometry> geometry = computeWindowGeometry(
-      node, xShape.drop_front(2), kernel, /*readDilations=*/true,
-      /*readCeilMode=*/false);
-  if (failed(geometry))
-    return failure();
 
   Type elementType = node.getInputType(0).getElementType();
   Value zero = createScalarConstant(b, loc, elementType, 0.0);

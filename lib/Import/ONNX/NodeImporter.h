@@ -170,6 +170,36 @@ struct MatmulOperands {
 FailureOr<MatmulOperands> prepareMatmulOperands(NodeImporter &node, Value lhs,
                                                 Value rhs);
 
+/// Where the windows of a convolution or pooling lie over the spatial
+/// dimensions of the input (ConvPoolOps.cpp).
+struct WindowGeometry {
+  llvm::SmallVector<int64_t> kernel, strides, dilations;
+  /// The padding the operator defines (explicit `pads` or from `auto_pad`):
+  /// AveragePool with count_include_pad = 1 counts it.
+  llvm::SmallVector<int64_t> padsBegin, padsEnd;
+  /// The padding the tensor.pad adds at the end: enough for the last window
+  /// (which ceil_mode may push past `padsEnd`), and no more.
+  llvm::SmallVector<int64_t> padHigh;
+  llvm::SmallVector<int64_t> outputShape;
+
+  int64_t getRank() const { return kernel.size(); }
+  bool hasPadding() const {
+    return llvm::any_of(padsBegin, [](int64_t p) { return p != 0; }) ||
+           llvm::any_of(padHigh, [](int64_t p) { return p != 0; });
+  }
+};
+
+/// The group and windows of an ONNX convolution (Conv, ConvInteger,
+/// QLinearConv) of input 0 (N x C x D1 ...) by the filter at `filterIndex`
+/// (F x C/group x K1 ...): checks the shapes against `group` and
+/// `kernel_shape`, and reads strides, dilations, pads and auto_pad.
+struct ConvGeometry {
+  int64_t group = 1;
+  WindowGeometry window;
+};
+FailureOr<ConvGeometry> readConvGeometry(NodeImporter &node,
+                                         unsigned filterIndex);
+
 /// NumPy matmul of two float or integer tensors, as linalg.matmul /
 /// linalg.batch_matmul.
 FailureOr<Value> buildMatmul(NodeImporter &node, Value lhs, Value rhs);

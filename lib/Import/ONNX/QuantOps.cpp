@@ -700,7 +700,7 @@ static LogicalResult importQLinearMatMul(NodeImporter &node) {
 namespace {
 /// The geometry of an ONNX convolution in qc.conv2d's conventions. A 1-D
 /// convolution (N x C x W) is a 2-D one of height 1.
-struct ConvGeometry {
+struct Conv2dGeometry {
   llvm::SmallVector<int64_t> strides{1, 1};
   llvm::SmallVector<int64_t> dilations{1, 1};
   /// [top, left, bottom, right] (ONNX's [x1_begin, x2_begin, x1_end, x2_end]).
@@ -713,116 +713,44 @@ struct ConvGeometry {
 };
 } // namespace
 
-/// Reads auto_pad, dilations, group, kernel_shape, pads and strides of a 1-D
-/// or 2-D convolution of input x (input 0, NCW / NCHW) by filter w (input
-/// `filterIndex`, FCW / FCHW), and computes the result shape.
-static FailureOr<ConvGeometry> readConvGeometry(NodeImporter &node,
-                                                unsigned filterIndex) {
-  ConvGeometry geometry;
-  RankedTensorType xType = node.getInputType(0);
-  RankedTensorType wType = node.getInputType(filterIndex);
-  std::string autoPad = node.getStringAttr("auto_pad", "NOTSET");
-  std::optional<llvm::SmallVector<int64_t>> dilations =
-      node.getIntsAttr("dilations");
-  geometry.groups = node.getIntAttr("group", 1);
-  std::optional<llvm::SmallVector<int64_t>> kernelShape =
-      node.getIntsAttr("kernel_shape");
-  std::optional<llvm::SmallVector<int64_t>> pads = node.getIntsAttr("pads");
-  std::optional<llvm::SmallVector<int64_t>> strides =
-      node.getIntsAttr("strides");
-
-  int64_t rank = xType.getRank();
-  if ((rank != 3 && rank != 4) || wType.getRank() != rank) {
-    (void)node.unsupported(
-        "convolution with x of rank " + llvm::Twine(rank) + " and w of rank " +
-        llvm::Twine(wType.getRank()) +
-        " (only 1-D and 2-D convolutions, rank 3 or 4, are supported)");
+/// Reads the geometry of a 1-D or 2-D convolution of input 0 by the filter
+/// at `filterIndex` (readConvGeometry, shared with Conv) and maps it to
+/// qc.conv2d's 4-D form.
+static FailureOr<Conv2dGeometry> getConv2dGeometry(NodeImporter &node,
+                                                   unsigned filterIndex) {
+  int64_t rank = node.getInputType(0).getRank();
+  if (rank != 3 && rank != 4) {
+    (void)node.unsupported("convolution with x of rank " + llvm::Twine(rank) +
+                           " (only 1-D and 2-D convolutions, rank 3 or 4, "
+                           "are supported)");
     return failure();
   }
-  unsigned spatial = rank - 2;
-  llvm::ArrayRef<int64_t> x = xType.getShape(), w = wType.getShape();
-  // Reads list attribute `list` of `size` values >= `min` into the last
-  // `size` entries of each half of `into` (a 1-D list fills the width).
-  auto readList = [&](const std::optional<llvm::SmallVector<int64_t>> &list,
-                      llvm::StringRef name, size_t size, int64_t min,
-                      llvm::MutableArrayRef<int64_t> into) -> LogicalResult {
-    if (!list)
-      return success();
-    if (list->size() != size ||
-        llvm::any_of(*list, [&](int64_t v) { return v < min; })) {
-      InFlightDiagnostic diag = node.emitError();
-      diag << name << " must be " << size << " values >= " << min << ", got [";
-      llvm::interleaveComma(*list, diag);
-      diag << "]";
-      return failure();
-    }
-    size_t halves = size / spatial, half = into.size() / halves;
-    for (size_t h = 0; h < halves; ++h)
-      for (size_t i = 0; i < spatial; ++i)
-        into[h * half + (half - spatial) + i] = (*list)[h * spatial + i];
-    return success();
-  };
+  FailureOr<ConvGeometry> conv = readConvGeometry(node, filterIndex);
+  if (failed(conv))
+    return failure();
+  const WindowGeometry &window = conv->window;
+  Conv2dGeometry geometry;
+  geometry.groups = conv->group;
+  llvm::ArrayRef<int64_t> x = node.getInputShape(0);
+  llvm::ArrayRef<int64_t> w = node.getInputShape(filterIndex);
   geometry.inputShape.assign(x.begin(), x.end());
   geometry.filterShape.assign(w.begin(), w.end());
-  if (spatial == 1) {
+  geometry.outputShape = {x[0], w[0]};
+  geometry.outputShape.append(window.outputShape);
+  geometry.resultShape = geometry.outputShape;
+  // The last `rank - 2` entries of each pair are the ONNX spatial ones.
+  unsigned offset = 4 - rank;
+  for (int64_t d = 0; d < window.getRank(); ++d) {
+    geometry.strides[offset + d] = window.strides[d];
+    geometry.dilations[offset + d] = window.dilations[d];
+    geometry.pads[offset + d] = window.padsBegin[d];
+    geometry.pads[2 + offset + d] = window.padsEnd[d];
+  }
+  if (rank == 3) {
     geometry.inputShape.insert(geometry.inputShape.begin() + 2, 1);
     geometry.filterShape.insert(geometry.filterShape.begin() + 2, 1);
+    geometry.resultShape.insert(geometry.resultShape.begin() + 2, 1);
   }
-  llvm::ArrayRef<int64_t> x4 = geometry.inputShape, w4 = geometry.filterShape;
-  llvm::SmallVector<int64_t> kernel{w4[2], w4[3]};
-  if (failed(readList(strides, "strides", spatial, 1, geometry.strides)) ||
-      failed(
-          readList(dilations, "dilations", spatial, 1, geometry.dilations)) ||
-      failed(readList(pads, "pads", 2 * spatial, 0, geometry.pads)) ||
-      failed(readList(kernelShape, "kernel_shape", spatial, 1, kernel)))
-    return failure();
-  if (kernel[0] != w4[2] || kernel[1] != w4[3])
-    return node.emitError()
-           << "kernel_shape differs from the shape of w " << wType;
-  if (geometry.groups < 1 || x4[1] % geometry.groups != 0 ||
-      w4[0] % geometry.groups != 0 || w4[1] * geometry.groups != x4[1])
-    return node.emitError() << "w of shape " << wType << " and group "
-                            << geometry.groups << " do not fit x of shape "
-                            << xType << " (need C = w[1] * group and w[0] "
-                            << "divisible by group)";
-
-  if (autoPad != "NOTSET") {
-    if (pads)
-      return node.emitError()
-             << "pads and auto_pad '" << autoPad << "' cannot both be given";
-    if (autoPad == "VALID") {
-      geometry.pads.assign(4, 0);
-    } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-      // Output size ceil(in / stride); the odd pixel goes to the end
-      // (SAME_UPPER) or the beginning (SAME_LOWER).
-      for (unsigned i = 0; i < 2; ++i) {
-        int64_t in = x4[2 + i], stride = geometry.strides[i];
-        int64_t out = (in + stride - 1) / stride;
-        int64_t span = geometry.dilations[i] * (w4[2 + i] - 1) + 1;
-        int64_t total = std::max<int64_t>(0, (out - 1) * stride + span - in);
-        int64_t small = total / 2, large = total - small;
-        geometry.pads[i] = autoPad == "SAME_UPPER" ? small : large;
-        geometry.pads[i + 2] = autoPad == "SAME_UPPER" ? large : small;
-      }
-    } else {
-      return node.unsupported("auto_pad '" + autoPad + "'");
-    }
-  }
-
-  geometry.resultShape = {x4[0], w4[0], 0, 0};
-  for (unsigned i = 0; i < 2; ++i) {
-    int64_t padded = x4[2 + i] + geometry.pads[i] + geometry.pads[i + 2];
-    int64_t span = geometry.dilations[i] * (w4[2 + i] - 1) + 1;
-    if (padded < span)
-      return node.emitError()
-             << "padded input " << (i == 0 ? "height" : "width") << " ("
-             << padded << ") is smaller than the dilated kernel (" << span
-             << ")";
-    geometry.resultShape[2 + i] = (padded - span) / geometry.strides[i] + 1;
-  }
-  geometry.outputShape = geometry.resultShape;
-  if (spatial == 1)
-    geometry.outputShape.erase(geometry.outputShape.begin() + 2);
   return geometry;
 }
 
@@ -856,7 +784,7 @@ static LogicalResult checkPerFilter(NodeImporter &node, QuantParams &params,
 /// Returns the i32 accumulator when `resultParams` is null, else the storage
 /// of the result quantized per tensor as `*resultParams`.
 static FailureOr<Value> buildQuantizedConv(NodeImporter &node,
-                                           const ConvGeometry &geometry,
+                                           const Conv2dGeometry &geometry,
                                            Value x, Value w, Value bias,
                                            const QuantParams &xParams,
                                            const QuantParams &wParams,
@@ -905,7 +833,7 @@ static LogicalResult importConvInteger(NodeImporter &node) {
   if (failed(checkDataType(node, 0, "x", int8Types)) ||
       failed(checkDataType(node, 1, "w", int8Types)))
     return failure();
-  FailureOr<ConvGeometry> geometry = readConvGeometry(node, 1);
+  FailureOr<Conv2dGeometry> geometry = getConv2dGeometry(node, 1);
   if (failed(geometry))
     return failure();
   FailureOr<QuantParams> xParams = readQuantParams(
@@ -943,7 +871,7 @@ static LogicalResult importQLinearConv(NodeImporter &node) {
       failed(checkDataType(node, 3, "w", int8Types)) ||
       failed(checkDataType(node, 7, "y_zero_point", int8Types)))
     return failure();
-  FailureOr<ConvGeometry> geometry = readConvGeometry(node, 3);
+  FailureOr<Conv2dGeometry> geometry = getConv2dGeometry(node, 3);
   if (failed(geometry))
     return failure();
   int64_t filters = node.getInputShape(3)[0];
