@@ -202,7 +202,7 @@ void InsertObserversPass::runOnOperation() {
         Value value = operand->get();
         if (isConstantDerived(value, constantCache))
           continue; // Weights are quantized from their values, not observed.
-        if (auto observer = value.getDefiningOp<qc::ObserveOp>())
+        if (value.getDefiningOp<qc::ObserveOp>())
           continue;
         auto type = dyn_cast<RankedTensorType>(value.getType());
         if (!type)

@@ -203,8 +203,6 @@ static LogicalResult importCast(NodeImporter &node) {
   const onnx::AttributeProto *to = node.findAttr("to");
   if (!to)
     return node.emitError() << "missing attribute 'to'";
-  if (node.getOpsetVersion() >= 19 && node.hasAttr("saturate"))
-    (void)node.getIntAttr("saturate", 1);
   int32_t from = node.getInputDataType(0);
   int32_t target = static_cast<int32_t>(to->i());
   if (!getElementType(node.getContext(), target))

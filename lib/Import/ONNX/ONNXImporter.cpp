@@ -251,9 +251,6 @@ private:
                                            int32_t &dataType);
   LogicalResult importConstant(OpBuilder &b, llvm::StringRef name,
                                const HostTensor &tensor, int32_t dataType);
-  FailureOr<DenseElementsAttr> createConstantAttr(const HostTensor &tensor,
-                                                  Type elementType,
-                                                  llvm::StringRef name);
   LogicalResult importInitializer(OpBuilder &b, const onnx::TensorProto &proto);
   LogicalResult importConstantNode(OpBuilder &b, const onnx::NodeProto &node,
                                    Location loc);
@@ -318,15 +315,16 @@ GraphImporter::getInputType(const onnx::ValueInfoProto &info,
   return RankedTensorType::get(shape, elementType);
 }
 
-FailureOr<DenseElementsAttr>
-GraphImporter::createConstantAttr(const HostTensor &tensor, Type elementType,
-                                  llvm::StringRef name) {
+/// The elements of `tensor` as an attribute of element type `elementType`
+/// (bools one per byte in the tensor, bit values in the attribute).
+static DenseElementsAttr createConstantAttr(const HostTensor &tensor,
+                                            Type elementType) {
   auto type = RankedTensorType::get(tensor.getShape(), elementType);
   if (elementType.isInteger(1)) {
     llvm::SmallVector<bool> bits;
     for (int64_t i = 0, e = tensor.getNumElements(); i < e; ++i)
       bits.push_back(tensor.data<uint8_t>()[i] != 0);
-    return cast<DenseElementsAttr>(DenseElementsAttr::get(type, bits));
+    return DenseElementsAttr::get(type, bits);
   }
   llvm::ArrayRef<char> raw(static_cast<const char *>(tensor.data()),
                            tensor.getByteSize());
@@ -346,10 +344,7 @@ LogicalResult GraphImporter::importConstant(OpBuilder &b, llvm::StringRef name,
                                             int32_t dataType) {
   const HostTensor *tensor = &hostValue;
   Type elementType = getElementType(context, dataType);
-  FailureOr<DenseElementsAttr> attr =
-      createConstantAttr(*tensor, elementType, name);
-  if (failed(attr))
-    return failure();
+  DenseElementsAttr attr = createConstantAttr(*tensor, elementType);
   Location loc = NameLoc::get(b.getStringAttr(name), fileLoc);
   Value value;
   if (tensor->getNumElements() > options.resourceThreshold &&
@@ -360,14 +355,14 @@ LogicalResult GraphImporter::importConstant(OpBuilder &b, llvm::StringRef name,
                              tensor->getByteSize()),
         alignof(uint64_t));
     auto resource = DenseResourceElementsAttr::get(
-        attr->getType(), "onnx_" + std::to_string(numResources++),
+        attr.getType(), "onnx_" + std::to_string(numResources++),
         std::move(blob));
     value = arith::ConstantOp::create(b, loc, resource);
   } else {
-    value = arith::ConstantOp::create(b, loc, *attr);
+    value = arith::ConstantOp::create(b, loc, attr);
   }
   values[name] = ImportedValue{value, dataType};
-  constants[name] = *attr;
+  constants[name] = attr;
   return success();
 }
 
