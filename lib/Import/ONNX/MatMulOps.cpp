@@ -78,10 +78,9 @@ mlir::qcomp::onnx_import::prepareMatmulOperands(NodeImporter &node, Value lhs,
   int64_t batchSize = 1;
   for (int64_t d : *batch)
     batchSize *= d;
-  result.batched =
-      !rhsBatch.empty() &&
-      !(llvm::all_of(rhsBatch, [](int64_t d) { return d == 1; }) &&
-        rhsBatch.size() <= lhsBatch.size());
+  result.batched = !rhsBatch.empty() &&
+                   !(llvm::all_of(rhsBatch, [](int64_t d) { return d == 1; }) &&
+                     rhsBatch.size() <= lhsBatch.size());
   if (!result.batched) {
     // Weights shared across the batch: one matmul on (batch*M) x K.
     result.lhs = reshapeTensor(b, loc, lhs, {batchSize * m, k});
@@ -116,8 +115,8 @@ FailureOr<Value> mlir::qcomp::onnx_import::buildMatmul(NodeImporter &node,
     return failure();
   Type elementType =
       cast<RankedTensorType>(operands->lhs.getType()).getElementType();
-  Value acc = createZeroAccumulator(b, loc, operands->getProductShape(),
-                                    elementType);
+  Value acc =
+      createZeroAccumulator(b, loc, operands->getProductShape(), elementType);
   ValueRange inputs{operands->lhs, operands->rhs};
   Value result =
       operands->batched
