@@ -8,8 +8,10 @@
 // tensors of storage integers, implementing literally the semantics that the
 // op descriptions state. Quantization parameters become constants: scalars
 // for per-tensor types, small tensors indexed through an affine map for
-// per-axis and sub-channel types (see qc::QuantParamLayout). This lowering is
-// the numerical oracle: it favours obviously-right code over speed.
+// per-axis and sub-channel types (see qc::QuantParamLayout). Ops that only
+// move values (region-free tensor ops, linalg.transpose) are rebuilt on the
+// storage types. This lowering is the numerical oracle: it favours
+// obviously-right code over speed.
 //
 //===----------------------------------------------------------------------===//
 
@@ -714,12 +716,16 @@ struct DynamicQuantizeLowering : OpConversionPattern<qc::DynamicQuantizeOp> {
   }
 };
 
-/// Lowers qc.matmul (batchRank 0) and qc.batch_matmul (batchRank 1):
+/// Lowers qc.matmul (batchRank 0) and qc.batch_matmul (batchRank 1) with an
+/// rhs quantized per tensor or per column:
 ///   %acc  = linalg.generic (m, n, k): acc += ext(a) * ext(b)
 ///   %rows = sum_k ext(a)   (only when rhs has a non-zero zero point)
 ///   %cols = sum_k ext(b)   (only when lhs has a non-zero zero point)
 ///   %res  = linalg.generic (m, n): epilogue(acc - zb*rows - za*cols
 ///                                           + K*za*zb + bias)
+/// With lhs_scale (an integer lhs with za = 0) the epilogue is
+///   sitofp(acc - zb*rows) * (lhs_scale[m] * f32(s_r[n])).
+/// An rhs quantized per group goes through lowerGroupwise.
 template <typename OpTy>
 struct MatmulLikeLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
@@ -738,13 +744,30 @@ struct MatmulLikeLowering : OpConversionPattern<OpTy> {
     auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
     auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
     auto resultType = cast<RankedTensorType>(op.getResult().getType());
+    // lq is null for an integer lhs scaled by lhs_scale.
     quant::QuantizedType lq = qc::getQuantizedElementType(lhsType);
     quant::QuantizedType rq = qc::getQuantizedElementType(rhsType);
     unsigned rank = batchRank + 2;
-    FailureOr<qc::QuantParamLayout> lLayout = qc::getQuantParamLayout(lq, rank);
     FailureOr<qc::QuantParamLayout> rLayout = qc::getQuantParamLayout(rq, rank);
-    if (failed(lLayout) || failed(rLayout))
-      return rewriter.notifyMatchFailure(op, "unsupported quantized types");
+    if (failed(rLayout))
+      return rewriter.notifyMatchFailure(op, "unsupported rhs type");
+    double lhsScale = 1.0;
+    int64_t za = 0;
+    bool lSigned = true;
+    if (lq) {
+      FailureOr<qc::QuantParamLayout> lLayout =
+          qc::getQuantParamLayout(lq, rank);
+      if (failed(lLayout) || !lLayout->isPerTensor())
+        return rewriter.notifyMatchFailure(op, "unsupported lhs type");
+      lhsScale = lLayout->scales[0];
+      za = lLayout->zeroPoints[0];
+      lSigned = lq.isSigned();
+    } else if (!adaptor.getLhsScale()) {
+      return rewriter.notifyMatchFailure(op, "integer lhs without lhs_scale");
+    }
+    if (isa<quant::UniformQuantizedSubChannelType>(rq))
+      return lowerGroupwise(op, adaptor, rewriter, lhsScale, za, lSigned,
+                            *rLayout);
     auto acc = cast<IntegerType>(op.getAcc());
     int64_t k = lhsType.getDimSize(batchRank + 1);
     if (ShapedType::isDynamic(k))
@@ -774,7 +797,7 @@ struct MatmulLikeLowering : OpConversionPattern<OpTy> {
     outSources.push_back({lhs, batchRank});
     outSources.push_back({rhs, batchRank + 1});
 
-    bool lSigned = lq.isSigned(), rSigned = rq.isSigned();
+    bool rSigned = rq.isSigned();
     Value zero = arith::ConstantOp::create(rewriter, loc,
                                            rewriter.getIntegerAttr(acc, 0));
     auto zeros = [&](ArrayRef<int64_t> shape,
@@ -800,7 +823,6 @@ struct MatmulLikeLowering : OpConversionPattern<OpTy> {
             })
             .getResult(0);
 
-    int64_t za = lLayout->zeroPoints[0];
     bool rhsHasZp =
         llvm::any_of(rLayout->zeroPoints, [](int64_t z) { return z != 0; });
     // Reductions over K: iteration dims batch..., x, k.
@@ -862,15 +884,32 @@ struct MatmulLikeLowering : OpConversionPattern<OpTy> {
         }),
         acc, epiDims, epiDims - 1);
 
-    // The epilogue's result element type and its per-column parameters.
-    FailureOr<ContractionEpilogue> epilogue = buildContractionEpilogue(
-        rewriter, loc, op, resultType, lLayout->scales[0], *rLayout,
-        op.getFixedPoint(), /*channelDim=*/rank - 1);
-    if (failed(epilogue))
-      return failure();
-    Type outElt = epilogue->outElt;
+    // The epilogue's result element type and its per-column parameters:
+    // with lhs_scale, the rhs scales f32(s_r[n]) alone.
+    Value lhsScaleValue = adaptor.getLhsScale();
+    Type f32 = rewriter.getF32Type();
+    FailureOr<ContractionEpilogue> epilogue;
+    SmallVector<Param> params{zb, offset};
+    Type outElt = f32;
+    if (lhsScaleValue) {
+      params.push_back(makeChannelParam(rewriter, loc, colAttrs([&](int64_t j) {
+                                          return rewriter.getF32FloatAttr(
+                                              static_cast<float>(
+                                                  rLayout->scales[rIndex(j)]));
+                                        }),
+                                        f32, epiDims, epiDims - 1));
+    } else {
+      epilogue = buildContractionEpilogue(
+          rewriter, loc, op, resultType, lhsScale, *rLayout, op.getFixedPoint(),
+          /*channelDim=*/rank - 1);
+      if (failed(epilogue))
+        return failure();
+      outElt = epilogue->outElt;
+      llvm::append_range(params, epilogue->params);
+    }
 
-    // Epilogue inputs: acc, [rowSums], [colSums], [bias], params...
+    // Epilogue inputs: acc, [rowSums], [colSums], [bias], [lhs_scale],
+    // params...
     SmallVector<Value> inputs{product};
     AffineMap outMap = map({m, nn}, epiDims);
     SmallVector<AffineMap> maps{outMap};
@@ -886,8 +925,10 @@ struct MatmulLikeLowering : OpConversionPattern<OpTy> {
       inputs.push_back(bias);
       maps.push_back(AffineMap::get(epiDims, 0, nn, ctx));
     }
-    SmallVector<Param> params{zb, offset};
-    llvm::append_range(params, epilogue->params);
+    if (lhsScaleValue) {
+      inputs.push_back(lhsScaleValue);
+      maps.push_back(getLhsScaleMap(lhsScaleValue, epiDims, ctx));
+    }
     for (const Param &param : params)
       if (param.tensor) {
         inputs.push_back(param.tensor);
@@ -908,6 +949,7 @@ struct MatmulLikeLowering : OpConversionPattern<OpTy> {
               Value rows = rowSums ? args[next++] : Value();
               Value cols = colSums ? args[next++] : Value();
               Value bias = hasBias ? args[next++] : Value();
+              Value ls = lhsScaleValue ? args[next++] : Value();
               SmallVector<Value> p;
               for (const Param &param : params)
                 p.push_back(param.tensor ? args[next++]
@@ -926,8 +968,15 @@ struct MatmulLikeLowering : OpConversionPattern<OpTy> {
               }
               if (bias)
                 v = arith::AddIOp::create(b, l, v, bias);
-              Value out =
-                  epilogue->emit(b, l, v, ArrayRef<Value>(p).drop_front(2));
+              Value out;
+              if (ls) {
+                // f32(acc) * (lhs_scale * f32(s_r[n])), the scales first.
+                Value scale = arith::MulFOp::create(b, l, ls, p[2]);
+                out = arith::MulFOp::create(
+                    b, l, arith::SIToFPOp::create(b, l, f32, v), scale);
+              } else {
+                out = epilogue->emit(b, l, v, ArrayRef<Value>(p).drop_front(2));
+              }
               linalg::YieldOp::create(b, l, out);
             })
             .getResult(0);
@@ -936,7 +985,332 @@ struct MatmulLikeLowering : OpConversionPattern<OpTy> {
   }
 
 private:
+  /// The map reading lhs_scale in an iteration space (batch..., m, ...) of
+  /// `numDims` dims: () for one scale, (batch..., m) for one per row.
+  AffineMap getLhsScaleMap(Value lhsScale, unsigned numDims,
+                           MLIRContext *ctx) const {
+    if (cast<RankedTensorType>(lhsScale.getType()).getRank() == 0)
+      return AffineMap::get(numDims, 0, ctx);
+    SmallVector<AffineExpr> exprs;
+    for (unsigned d = 0; d <= batchRank; ++d)
+      exprs.push_back(getAffineDimExpr(d, ctx));
+    return AffineMap::get(numDims, 0, exprs, ctx);
+  }
+
+  /// Casts a storage operand whose dimension `d` is dynamic to the static
+  /// size `size` (tensor.cast), so that it can be expanded into groups.
+  Value castDimToStatic(OpBuilder &b, Location loc, Value value, unsigned d,
+                        int64_t size) const {
+    auto type = cast<RankedTensorType>(value.getType());
+    if (!type.isDynamicDim(d))
+      return value;
+    SmallVector<int64_t> shape(type.getShape());
+    shape[d] = size;
+    return tensor::CastOp::create(b, loc, type.clone(shape), value);
+  }
+
+  /// Lowers a matmul whose rhs is quantized per group of G rows along K
+  /// (NG = K / G groups; iteration dims batch..., m, n, g, i):
+  ///   %l   = tensor.expand_shape %lhs : [B..., M, K] into [B..., M, NG, G]
+  ///   %r   = tensor.expand_shape %rhs : [B..., K, N] into [B..., NG, G, N]
+  ///   %acc = linalg.generic, reduction over i, from 0:
+  ///            acc[b, m, n, g] += (ext(l[b, m, g, i]) - z_l)
+  ///                               * (ext(r[b, g, i, n]) - z_r[g, n])
+  ///   %y   = linalg.generic, reduction over g in order, from 0.0:
+  ///            y[b, m, n] += sitofp(acc[b, m, n, g]) * f32(s_l * s_r[g, n])
+  ///            (with lhs_scale: * (lhs_scale[b, m] * f32(s_r[g, n])))
+  ///   %q   = qc.quantize's linalg.generic on %y   (quantized result only)
+  LogicalResult lowerGroupwise(OpTy op, OpAdaptor adaptor,
+                               ConversionPatternRewriter &rewriter,
+                               double lhsScale, int64_t za, bool lSigned,
+                               const qc::QuantParamLayout &rLayout) const {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto resultType = cast<RankedTensorType>(op.getResult().getType());
+    quant::QuantizedType rq =
+        qc::getQuantizedElementType(op.getRhs().getType());
+    auto acc = cast<IntegerType>(op.getAcc());
+    Type f32 = rewriter.getF32Type();
+    unsigned rank = batchRank + 2;
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    int64_t k =
+        cast<RankedTensorType>(op.getLhs().getType()).getDimSize(batchRank + 1);
+    if (ShapedType::isDynamic(k))
+      k = cast<RankedTensorType>(op.getRhs().getType()).getDimSize(batchRank);
+    // Parameters: row-major over [1..., NG, cols] (cols = N, or 1 when the
+    // parameters do not vary along N).
+    int64_t numGroups = rLayout.shape[rank - 2];
+    int64_t cols = rLayout.shape[rank - 1];
+    int64_t groupSize = k / numGroups;
+    if (numGroups * groupSize != k)
+      return rewriter.notifyMatchFailure(op, "K is not a multiple of G");
+
+    // Split K into (NG, G).
+    lhs = castDimToStatic(rewriter, loc, lhs, batchRank + 1, k);
+    rhs = castDimToStatic(rewriter, loc, rhs, batchRank, k);
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    auto rhsType = cast<RankedTensorType>(rhs.getType());
+    SmallVector<int64_t> lhsShape(lhsType.getShape().drop_back());
+    lhsShape.append({numGroups, groupSize});
+    SmallVector<ReassociationIndices> lhsGroups;
+    for (unsigned d = 0; d <= batchRank; ++d)
+      lhsGroups.push_back({static_cast<int64_t>(d)});
+    lhsGroups.push_back({rank - 1, rank});
+    Value lhsSplit = tensor::ExpandShapeOp::create(
+        rewriter, loc, lhsType.clone(lhsShape), lhs, lhsGroups);
+    SmallVector<int64_t> rhsShape(rhsType.getShape().take_front(batchRank));
+    rhsShape.append({numGroups, groupSize, rhsType.getDimSize(rank - 1)});
+    SmallVector<ReassociationIndices> rhsGroups;
+    for (unsigned b = 0; b < batchRank; ++b)
+      rhsGroups.push_back({static_cast<int64_t>(b)});
+    rhsGroups.push_back({batchRank, batchRank + 1});
+    rhsGroups.push_back({rank});
+    Value rhsSplit = tensor::ExpandShapeOp::create(
+        rewriter, loc, rhsType.clone(rhsShape), rhs, rhsGroups);
+
+    // Iteration dims: batch..., m, n, g, i.
+    auto dim = [&](unsigned d) { return rewriter.getAffineDimExpr(d); };
+    SmallVector<AffineExpr> batch;
+    for (unsigned b = 0; b < batchRank; ++b)
+      batch.push_back(dim(b));
+    AffineExpr m = dim(batchRank), nn = dim(batchRank + 1),
+               g = dim(batchRank + 2), i = dim(batchRank + 3);
+    auto map = [&](ArrayRef<AffineExpr> tail, unsigned numDims) {
+      SmallVector<AffineExpr> exprs(batch);
+      llvm::append_range(exprs, tail);
+      return AffineMap::get(numDims, 0, exprs, ctx);
+    };
+    // A per-group parameter [NG, cols] read through (..., g, n) or
+    // (..., g, 0); a scalar when all values agree.
+    auto groupParam = [&](ArrayRef<Attribute> values, Type eltType,
+                          unsigned numDims) {
+      Param param;
+      if (llvm::all_equal(values)) {
+        param.scalar = cast<TypedAttr>(values.front());
+        return param;
+      }
+      auto type = RankedTensorType::get({numGroups, cols}, eltType);
+      param.tensor = arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(type, values));
+      AffineExpr col = cols == 1 ? rewriter.getAffineConstantExpr(0) : nn;
+      param.map = AffineMap::get(numDims, 0, {g, col}, ctx);
+      return param;
+    };
+    int64_t numParams = numGroups * cols;
+
+    // Per-group accumulators [batch..., M, N, NG].
+    SmallVector<int64_t> accShape(resultType.getShape());
+    accShape.push_back(numGroups);
+    SmallVector<std::pair<Value, int64_t>> sources;
+    for (unsigned b = 0; b < batchRank; ++b)
+      sources.push_back({lhs, b});
+    sources.push_back({lhs, batchRank});
+    sources.push_back({rhs, batchRank + 1});
+    SmallVector<std::pair<Value, int64_t>> accSources(sources);
+    accSources.push_back({Value(), 0});
+    Value zero = arith::ConstantOp::create(rewriter, loc,
+                                           rewriter.getIntegerAttr(acc, 0));
+    Value accInit = linalg::FillOp::create(
+                        rewriter, loc, zero,
+                        makeEmpty(rewriter, loc, accShape, acc, accSources))
+                        .getResult(0);
+    unsigned accDims = rank + 2;
+    SmallVector<Attribute> zpAttrs;
+    for (int64_t p = 0; p < numParams; ++p)
+      zpAttrs.push_back(rewriter.getIntegerAttr(acc, rLayout.zeroPoints[p]));
+    Param zr = groupParam(zpAttrs, acc, accDims);
+    bool rhsHasZp =
+        llvm::any_of(rLayout.zeroPoints, [](int64_t z) { return z != 0; });
+    SmallVector<Value> accInputs{lhsSplit, rhsSplit};
+    SmallVector<AffineMap> accMaps{map({m, g, i}, accDims),
+                                   map({g, i, nn}, accDims)};
+    if (zr.tensor) {
+      accInputs.push_back(zr.tensor);
+      accMaps.push_back(zr.map);
+    }
+    accMaps.push_back(map({m, nn, g}, accDims));
+    SmallVector<utils::IteratorType> accIterators(
+        rank + 1, utils::IteratorType::parallel);
+    accIterators.push_back(utils::IteratorType::reduction);
+    bool rSigned = rq.isSigned();
+    Value groupAcc =
+        linalg::GenericOp::create(
+            rewriter, loc, cast<RankedTensorType>(accInit.getType()), accInputs,
+            accInit, accMaps, accIterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value a = extendStorage(b, l, args[0], acc, lSigned);
+              if (za != 0)
+                a = arith::SubIOp::create(
+                    b, l, a,
+                    arith::ConstantOp::create(b, l, b.getIntegerAttr(acc, za)));
+              Value w = extendStorage(b, l, args[1], acc, rSigned);
+              if (rhsHasZp)
+                w = arith::SubIOp::create(
+                    b, l, w,
+                    zr.tensor
+                        ? args[2]
+                        : (Value)arith::ConstantOp::create(b, l, zr.scalar));
+              Value p = arith::MulIOp::create(b, l, a, w);
+              linalg::YieldOp::create(
+                  b, l, (Value)arith::AddIOp::create(b, l, args.back(), p));
+            })
+            .getResult(0);
+
+    // Sum of the groups in f32, in increasing order of g.
+    unsigned sumDims = rank + 1;
+    Value lhsScaleValue = adaptor.getLhsScale();
+    SmallVector<Attribute> scaleAttrs;
+    for (int64_t p = 0; p < numParams; ++p)
+      scaleAttrs.push_back(rewriter.getF32FloatAttr(static_cast<float>(
+          lhsScaleValue ? rLayout.scales[p] : lhsScale * rLayout.scales[p])));
+    Param scale = groupParam(scaleAttrs, f32, sumDims);
+    SmallVector<Value> sumInputs{groupAcc};
+    SmallVector<AffineMap> sumMaps{map({m, nn, g}, sumDims)};
+    if (lhsScaleValue) {
+      sumInputs.push_back(lhsScaleValue);
+      sumMaps.push_back(getLhsScaleMap(lhsScaleValue, sumDims, ctx));
+    }
+    if (scale.tensor) {
+      sumInputs.push_back(scale.tensor);
+      sumMaps.push_back(scale.map);
+    }
+    sumMaps.push_back(map({m, nn}, sumDims));
+    Value fzero =
+        arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(0.0));
+    Value sumInit =
+        linalg::FillOp::create(
+            rewriter, loc, fzero,
+            makeEmpty(rewriter, loc, resultType.getShape(), f32, sources))
+            .getResult(0);
+    SmallVector<utils::IteratorType> sumIterators(
+        rank, utils::IteratorType::parallel);
+    sumIterators.push_back(utils::IteratorType::reduction);
+    Value sum =
+        linalg::GenericOp::create(
+            rewriter, loc, cast<RankedTensorType>(sumInit.getType()), sumInputs,
+            sumInit, sumMaps, sumIterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              unsigned next = 1;
+              Value ls = lhsScaleValue ? args[next++] : Value();
+              Value s =
+                  scale.tensor
+                      ? args[next++]
+                      : (Value)arith::ConstantOp::create(b, l, scale.scalar);
+              if (ls)
+                s = arith::MulFOp::create(b, l, ls, s);
+              Value term = arith::MulFOp::create(
+                  b, l, arith::SIToFPOp::create(b, l, f32, args[0]), s);
+              linalg::YieldOp::create(
+                  b, l, (Value)arith::AddFOp::create(b, l, args.back(), term));
+            })
+            .getResult(0);
+
+    auto resultQ = dyn_cast<quant::QuantizedType>(resultType.getElementType());
+    if (!resultQ) {
+      rewriter.replaceOp(op, sum);
+      return success();
+    }
+    // Quantize the f32 sum exactly as qc.quantize does.
+    FailureOr<qc::QuantParamLayout> oLayout =
+        qc::getQuantParamLayout(resultQ, rank);
+    if (failed(oLayout))
+      return rewriter.notifyMatchFailure(op, "unsupported result type");
+    SmallVector<Attribute> outScales, outZps;
+    for (auto [s, z] : llvm::zip_equal(oLayout->scales, oLayout->zeroPoints)) {
+      outScales.push_back(rewriter.getF32FloatAttr(static_cast<float>(s)));
+      outZps.push_back(rewriter.getF32FloatAttr(static_cast<float>(z)));
+    }
+    Param outScale =
+        makeChannelParam(rewriter, loc, outScales, f32, rank, rank - 1);
+    Param outZp = makeChannelParam(rewriter, loc, outZps, f32, rank, rank - 1);
+    IntegerType storageType = getStorageIntType(resultQ);
+    qcomp::StorageRange range = getRange(resultQ);
+    bool outSigned = resultQ.isSigned();
+    Value empty = makeEmpty(rewriter, loc, resultType.getShape(), storageType,
+                            allDims(sum, rank));
+    Value result = buildElementwise(
+        rewriter, loc, sum, {outScale, outZp}, empty,
+        [&](OpBuilder &b, Location l, Value y, ArrayRef<Value> p) {
+          return quantizeScalar(b, l, y, p[0], p[1], range, storageType,
+                                outSigned);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
   unsigned batchRank;
+};
+
+/// Lowers qc.unpack: each storage value is a bit field of a byte,
+///   linalg.generic outs(tensor<... x n x iB>) {
+///     %j = linalg.index <last>
+///     %byte = tensor.extract %packed[%i..., %j floordiv R]  (R = 8 / B)
+///     %field = arith.shrui %byte, B * (%j mod R)
+///     linalg.yield (arith.trunci %field : i8 to iB)
+///   }
+/// The low B bits of the shifted byte are the storage value for signed and
+/// unsigned storage alike: signedness only matters to the ops that later
+/// extend the iB value (sign extension for signed storage).
+struct UnpackLowering : OpConversionPattern<qc::UnpackOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(qc::UnpackOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto resultType = cast<RankedTensorType>(op.getResult().getType());
+    quant::QuantizedType qtype = qc::getQuantizedElementType(resultType);
+    unsigned bits = qtype.getStorageTypeIntegralWidth();
+    if (bits != 2 && bits != 4)
+      return rewriter.notifyMatchFailure(op, "storage is not 2 or 4 bits");
+    IntegerType storageType = getStorageIntType(qtype);
+    unsigned rank = resultType.getRank();
+    Value empty = makeEmpty(rewriter, loc, resultType.getShape(), storageType,
+                            allDims(input, rank));
+    SmallVector<utils::IteratorType> parallel(rank,
+                                              utils::IteratorType::parallel);
+    Type i8 = rewriter.getI8Type();
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, resultType.clone(storageType), ValueRange{}, empty,
+            ArrayRef<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+            parallel,
+            [&](OpBuilder &b, Location l, ValueRange) {
+              SmallVector<Value> indices;
+              for (unsigned d = 0; d < rank; ++d)
+                indices.push_back(linalg::IndexOp::create(b, l, d));
+              Value perByte = arith::ConstantIndexOp::create(b, l, 8 / bits);
+              Value j = indices.back();
+              indices.back() = arith::DivUIOp::create(b, l, j, perByte);
+              Value byte = tensor::ExtractOp::create(b, l, input, indices);
+              Value pos = arith::RemUIOp::create(b, l, j, perByte);
+              Value shiftIndex = arith::MulIOp::create(
+                  b, l, pos, arith::ConstantIndexOp::create(b, l, bits));
+              Value shift = arith::IndexCastUIOp::create(b, l, i8, shiftIndex);
+              Value field = arith::ShRUIOp::create(b, l, byte, shift);
+              linalg::YieldOp::create(
+                  b, l,
+                  (Value)arith::TruncIOp::create(b, l, storageType, field));
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Rewrites linalg.transpose on quantized tensors into the same transpose of
+/// the storage tensors: moving values does not look at them.
+struct TransposeTypeConversion : OpConversionPattern<linalg::TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(linalg::TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics())
+      return rewriter.notifyMatchFailure(op, "not on tensors");
+    rewriter.replaceOpWithNewOp<linalg::TransposeOp>(
+        op, adaptor.getInput(), adaptor.getInit(), op.getPermutation());
+    return success();
+  }
 };
 
 /// Rewrites any tensor-dialect op without regions whose types mention
@@ -971,7 +1345,8 @@ void qcomp::populateQCToLinalgConversionPatterns(const TypeConverter &converter,
   MLIRContext *ctx = patterns.getContext();
   patterns.add<ObserveLowering, StorageCastLowering, QuantizeLowering,
                DequantizeLowering, RequantizeLowering, DynamicQuantizeLowering,
-               TensorOpTypeConversion>(converter, ctx);
+               UnpackLowering, TransposeTypeConversion, TensorOpTypeConversion>(
+      converter, ctx);
   patterns.add<MatmulLikeLowering<qc::MatmulOp>>(converter, ctx, 0);
   patterns.add<MatmulLikeLowering<qc::BatchMatmulOp>>(converter, ctx, 1);
   populateConvToLinalgPatterns(converter, patterns);
@@ -992,8 +1367,16 @@ struct LowerToLinalgPass
     ConversionTarget target(*ctx);
     target.addIllegalDialect<qc::QCDialect>();
     target.addIllegalOp<quant::StorageCastOp>();
-    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect>();
+    target.addLegalDialect<arith::ArithDialect, math::MathDialect>();
+    // Linalg ops are legal once no operand, result or block argument is
+    // quantized (the ops this pass builds, and float or integer ones).
+    target.addDynamicallyLegalDialect<linalg::LinalgDialect>(
+        [&](Operation *op) {
+          return converter.isLegal(op) &&
+                 llvm::all_of(op->getRegions(), [&](Region &region) {
+                   return converter.isLegal(&region);
+                 });
+        });
     target.markUnknownOpDynamicallyLegal([&](Operation *op) {
       if (auto func = dyn_cast<FunctionOpInterface>(op))
         return converter.isSignatureLegal(

@@ -344,6 +344,235 @@ func.func @conv2d_dynamic(%x: tensor<?x2x?x?x!quant.uniform<i8:f32, 0.5>>, %w: t
 
 // -----
 
+// qc.unpack of i4: value j of a row is bits [4 * (j mod 2), 4 * (j mod 2) + 4)
+// of byte j floordiv 2, taken by an unsigned shift and a truncation (the i4
+// storage is sign-extended by whoever reads it). Dynamic leading dimensions
+// come from the packed operand.
+
+// CHECK-LABEL: func.func @unpack_i4
+// CHECK-SAME:    (%[[P:.+]]: tensor<?x4xi8>) -> tensor<?x8xi4>
+// CHECK-DAG:     %[[C0:.+]] = arith.constant 0 : index
+// CHECK-DAG:     %[[C2:.+]] = arith.constant 2 : index
+// CHECK-DAG:     %[[C4:.+]] = arith.constant 4 : index
+// CHECK:         %[[M:.+]] = tensor.dim %[[P]], %[[C0]] : tensor<?x4xi8>
+// CHECK:         %[[E:.+]] = tensor.empty(%[[M]]) : tensor<?x8xi4>
+// CHECK:         %[[U:.+]] = linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "parallel"]
+// CHECK-SAME:      outs(%[[E]] : tensor<?x8xi4>)
+// CHECK:           %[[I:.+]] = linalg.index 0 : index
+// CHECK:           %[[J:.+]] = linalg.index 1 : index
+// CHECK:           %[[BYTE:.+]] = arith.divui %[[J]], %[[C2]] : index
+// CHECK:           %[[V:.+]] = tensor.extract %[[P]][%[[I]], %[[BYTE]]] : tensor<?x4xi8>
+// CHECK:           %[[POS:.+]] = arith.remui %[[J]], %[[C2]] : index
+// CHECK:           %[[SH:.+]] = arith.muli %[[POS]], %[[C4]] : index
+// CHECK:           %[[SH8:.+]] = arith.index_castui %[[SH]] : index to i8
+// CHECK:           %[[F:.+]] = arith.shrui %[[V]], %[[SH8]] : i8
+// CHECK:           %[[T:.+]] = arith.trunci %[[F]] : i8 to i4
+// CHECK:           linalg.yield %[[T]] : i4
+// CHECK:         return %[[U]]
+func.func @unpack_i4(%p: tensor<?x4xi8>) -> tensor<?x8x!quant.uniform<i4:f32, 0.5>> {
+  %w = qc.unpack %p : tensor<?x4xi8> to tensor<?x8x!quant.uniform<i4:f32, 0.5>>
+  return %w : tensor<?x8x!quant.uniform<i4:f32, 0.5>>
+}
+
+// -----
+
+// qc.unpack of u2: four values per byte, shifts 0, 2, 4, 6.
+
+// CHECK-LABEL: func.func @unpack_u2
+// CHECK-SAME:    (%[[P:.+]]: tensor<3x2xi8>) -> tensor<3x7xi2>
+// CHECK-DAG:     %[[C2:.+]] = arith.constant 2 : index
+// CHECK-DAG:     %[[C4:.+]] = arith.constant 4 : index
+// CHECK:         linalg.generic
+// CHECK:           %[[J:.+]] = linalg.index 1 : index
+// CHECK:           arith.divui %[[J]], %[[C4]] : index
+// CHECK:           tensor.extract %[[P]]
+// CHECK:           %[[POS:.+]] = arith.remui %[[J]], %[[C4]] : index
+// CHECK:           arith.muli %[[POS]], %[[C2]] : index
+// CHECK:           arith.shrui
+// CHECK:           arith.trunci %{{.+}} : i8 to i2
+func.func @unpack_u2(%p: tensor<3x2xi8>) -> tensor<3x7x!quant.uniform<u2:f32, 0.5:1>> {
+  %w = qc.unpack %p : tensor<3x2xi8> to tensor<3x7x!quant.uniform<u2:f32, 0.5:1>>
+  return %w : tensor<3x7x!quant.uniform<u2:f32, 0.5:1>>
+}
+
+// -----
+
+// Dynamic per-row activation scale: the integer lhs is sign-extended, the
+// rhs zero points [0, 1, -1] need the row sums of lhs, and the epilogue
+// multiplies the two scales first: f32(acc - zb * rows) * (s[m] * s_r[n]).
+
+// CHECK-DAG:   #[[ROW:.+]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-DAG:   #[[COL:.+]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG:   #[[ID:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @matmul_lhs_scale
+// CHECK-SAME:    (%[[Q:.+]]: tensor<?x8xi8>, %[[S:.+]]: tensor<?xf32>, %[[W:.+]]: tensor<8x3xi8>) -> tensor<?x3xf32>
+// CHECK-DAG:     %[[RS:.+]] = arith.constant dense<[5.000000e-01, 2.500000e-01, 2.000000e+00]> : tensor<3xf32>
+// CHECK-DAG:     %[[ZB:.+]] = arith.constant dense<[0, 1, -1]> : tensor<3xi32>
+// CHECK:         %[[P:.+]] = linalg.generic
+// CHECK-SAME:      ins(%[[Q]], %[[W]] : tensor<?x8xi8>, tensor<8x3xi8>)
+// CHECK:           arith.extsi %{{.+}} : i8 to i32
+// CHECK:           arith.extsi %{{.+}} : i8 to i32
+// CHECK:         %[[ROWS:.+]] = linalg.generic
+// CHECK-SAME:      ins(%[[Q]] : tensor<?x8xi8>) outs(%{{.+}} : tensor<?xi32>)
+// CHECK:         linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ROW]], #[[COL]], #[[COL]], #[[ID]]]
+// CHECK-SAME:      ins(%[[P]], %[[ROWS]], %[[S]], %[[ZB]], %[[RS]] : tensor<?x3xi32>, tensor<?xi32>, tensor<?xf32>, tensor<3xi32>, tensor<3xf32>)
+// CHECK:         ^bb0(%[[ACC:.+]]: i32, %[[R:.+]]: i32, %[[LS:.+]]: f32, %[[Z:.+]]: i32, %[[WS:.+]]: f32, %{{.+}}: f32):
+// CHECK:           %[[T:.+]] = arith.muli %[[Z]], %[[R]] : i32
+// CHECK:           %[[V:.+]] = arith.subi %[[ACC]], %[[T]] : i32
+// CHECK:           %[[SC:.+]] = arith.mulf %[[LS]], %[[WS]] : f32
+// CHECK:           %[[F:.+]] = arith.sitofp %[[V]] : i32 to f32
+// CHECK:           %[[Y:.+]] = arith.mulf %[[F]], %[[SC]] : f32
+// CHECK:           linalg.yield %[[Y]] : f32
+func.func @matmul_lhs_scale(%q: tensor<?x8xi8>, %s: tensor<?xf32>, %w: tensor<8x3x!quant.uniform<i8:f32:1, {0.5, 0.25:1, 2.0:-1}>>) -> tensor<?x3xf32> {
+  %y = qc.matmul %q, %w lhs_scale(%s : tensor<?xf32>) acc(i32) : tensor<?x8xi8>, tensor<8x3x!quant.uniform<i8:f32:1, {0.5, 0.25:1, 2.0:-1}>> -> tensor<?x3xf32>
+  return %y : tensor<?x3xf32>
+}
+
+// -----
+
+// A per-tensor lhs_scale of a batch matmul is read through a map to ().
+
+// CHECK-DAG:   #[[SCALAR:.+]] = affine_map<(d0, d1, d2) -> ()>
+// CHECK-LABEL: func.func @batch_matmul_lhs_scale_per_tensor
+// CHECK-SAME:    (%[[Q:.+]]: tensor<2x3x4xi8>, %[[S:.+]]: tensor<f32>, %[[W:.+]]: tensor<2x4x5xi8>)
+// CHECK-DAG:     %[[WS:.+]] = arith.constant 2.500000e-01 : f32
+// CHECK:         %[[P:.+]] = linalg.generic
+// CHECK-NOT:     linalg.generic {{.+}} ins(%[[Q]] : tensor<2x3x4xi8>)
+// CHECK:         linalg.generic {indexing_maps = [#{{.+}}, #[[SCALAR]], #{{.+}}]
+// CHECK-SAME:      ins(%[[P]], %[[S]] : tensor<2x3x5xi32>, tensor<f32>)
+// CHECK:         ^bb0(%[[ACC:.+]]: i32, %[[LS:.+]]: f32, %{{.+}}: f32):
+// CHECK:           %[[SC:.+]] = arith.mulf %[[LS]], %[[WS]] : f32
+// CHECK:           %[[F:.+]] = arith.sitofp %[[ACC]] : i32 to f32
+// CHECK:           arith.mulf %[[F]], %[[SC]] : f32
+func.func @batch_matmul_lhs_scale_per_tensor(%q: tensor<2x3x4xi8>, %s: tensor<f32>, %w: tensor<2x4x5x!quant.uniform<i8:f32, 0.25>>) -> tensor<2x3x5xf32> {
+  %y = qc.batch_matmul %q, %w lhs_scale(%s : tensor<f32>) acc(i32) : tensor<2x3x4xi8>, tensor<2x4x5x!quant.uniform<i8:f32, 0.25>> -> tensor<2x3x5xf32>
+  return %y : tensor<2x3x5xf32>
+}
+
+// -----
+
+// Group-wise i4 weights (K = 8, G = 4, N = 3) against an asymmetric u8
+// activation, with a quantized result: K is split into (2, 4), the integer
+// generic subtracts both zero points (z_r[g, n] read through (g, n)) and
+// reduces over i only, the f32 generic adds sitofp(acc_g) * f32(s_l * s_r[g, n])
+// over g, and the sum is quantized as qc.quantize does (divide by 2.0, round,
+// add -1, saturate to [-128, 127]).
+
+// CHECK-DAG:   #[[L:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+// CHECK-DAG:   #[[R:.+]] = affine_map<(d0, d1, d2, d3) -> (d2, d3, d1)>
+// CHECK-DAG:   #[[GN4:.+]] = affine_map<(d0, d1, d2, d3) -> (d2, d1)>
+// CHECK-DAG:   #[[ACC4:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-DAG:   #[[ACC3:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG:   #[[GN3:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-DAG:   #[[OUT3:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func.func @matmul_groupwise_quantized
+// CHECK-SAME:    (%[[A:.+]]: tensor<?x8xi8>, %[[W:.+]]: tensor<8x3xi4>) -> tensor<?x3xi8>
+// CHECK-DAG:     %[[SCALES:.+]] = arith.constant dense<{{\[\[}}2.500000e-01, 1.250000e-01, 5.000000e-01], [2.500000e-01, 6.250000e-02, 5.000000e-01]]> : tensor<2x3xf32>
+// CHECK-DAG:     %[[ZR:.+]] = arith.constant dense<{{\[\[}}0, 0, -1], [2, 0, 0]]> : tensor<2x3xi32>
+// CHECK-DAG:     %[[ZA:.+]] = arith.constant 10 : i32
+// CHECK-DAG:     %[[SO:.+]] = arith.constant 2.000000e+00 : f32
+// CHECK-DAG:     %[[ZO:.+]] = arith.constant -1.000000e+00 : f32
+// CHECK-DAG:     %[[F0:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK:         %[[AG:.+]] = tensor.expand_shape %[[A]] {{\[\[}}0], [1, 2]] output_shape [%{{.+}}, 2, 4] : tensor<?x8xi8> into tensor<?x2x4xi8>
+// CHECK:         %[[WG:.+]] = tensor.expand_shape %[[W]] {{\[\[}}0, 1], [2]] output_shape [2, 4, 3] : tensor<8x3xi4> into tensor<2x4x3xi4>
+// CHECK:         %[[ACCS:.+]] = linalg.generic {indexing_maps = [#[[L]], #[[R]], #[[GN4]], #[[ACC4]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+// CHECK-SAME:      ins(%[[AG]], %[[WG]], %[[ZR]] : tensor<?x2x4xi8>, tensor<2x4x3xi4>, tensor<2x3xi32>) outs(%{{.+}} : tensor<?x3x2xi32>)
+// CHECK:         ^bb0(%[[X:.+]]: i8, %[[Y:.+]]: i4, %[[Z:.+]]: i32, %[[O:.+]]: i32):
+// CHECK:           %[[XE:.+]] = arith.extui %[[X]] : i8 to i32
+// CHECK:           %[[XC:.+]] = arith.subi %[[XE]], %[[ZA]] : i32
+// CHECK:           %[[YE:.+]] = arith.extsi %[[Y]] : i4 to i32
+// CHECK:           %[[YC:.+]] = arith.subi %[[YE]], %[[Z]] : i32
+// CHECK:           %[[PR:.+]] = arith.muli %[[XC]], %[[YC]] : i32
+// CHECK:           arith.addi %[[O]], %[[PR]] : i32
+// CHECK:         %[[INIT:.+]] = linalg.fill ins(%[[F0]] : f32) outs(%{{.+}} : tensor<?x3xf32>)
+// CHECK:         %[[SUM:.+]] = linalg.generic {indexing_maps = [#[[ACC3]], #[[GN3]], #[[OUT3]]], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK-SAME:      ins(%[[ACCS]], %[[SCALES]] : tensor<?x3x2xi32>, tensor<2x3xf32>) outs(%[[INIT]] : tensor<?x3xf32>)
+// CHECK:         ^bb0(%[[G:.+]]: i32, %[[GS:.+]]: f32, %[[YO:.+]]: f32):
+// CHECK:           %[[GF:.+]] = arith.sitofp %[[G]] : i32 to f32
+// CHECK:           %[[TERM:.+]] = arith.mulf %[[GF]], %[[GS]] : f32
+// CHECK:           arith.addf %[[YO]], %[[TERM]] : f32
+// CHECK:         linalg.generic
+// CHECK-SAME:      ins(%[[SUM]] : tensor<?x3xf32>) outs(%{{.+}} : tensor<?x3xi8>)
+// CHECK:           arith.divf %{{.+}}, %[[SO]] : f32
+// CHECK:           math.roundeven
+// CHECK:           arith.addf %{{.+}}, %[[ZO]] : f32
+// CHECK:           arith.fptosi %{{.+}} : f32 to i8
+func.func @matmul_groupwise_quantized(%a: tensor<?x8x!quant.uniform<u8:f32, 0.5:10>>, %w: tensor<8x3x!quant.uniform<i4:f32:{0:4, 1:1}, {{0.5, 0.25, 1.0:-1}, {0.5:2, 0.125, 1.0}}>>) -> tensor<?x3x!quant.uniform<i8:f32, 2.0:-1>> {
+  %y = qc.matmul %a, %w acc(i32) : tensor<?x8x!quant.uniform<u8:f32, 0.5:10>>, tensor<8x3x!quant.uniform<i4:f32:{0:4, 1:1}, {{0.5, 0.25, 1.0:-1}, {0.5:2, 0.125, 1.0}}>> -> tensor<?x3x!quant.uniform<i8:f32, 2.0:-1>>
+  return %y : tensor<?x3x!quant.uniform<i8:f32, 2.0:-1>>
+}
+
+// -----
+
+// Group-wise batch matmul with a per-row lhs_scale: symmetric weights need
+// no zero-point subtraction, and each group's term is
+// sitofp(acc_g) * (lhs_scale[b, m] * f32(s_r[g, n])).
+
+// CHECK-DAG:   #[[LS:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
+// CHECK-DAG:   #[[GN:.+]] = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
+// CHECK-LABEL: func.func @batch_matmul_groupwise_lhs_scale
+// CHECK-SAME:    (%[[A:.+]]: tensor<2x?x8xi8>, %[[S:.+]]: tensor<2x?xf32>, %[[W:.+]]: tensor<2x8x3xi4>) -> tensor<2x?x3xf32>
+// CHECK-DAG:     %[[RS:.+]] = arith.constant dense<{{\[\[}}5.000000e-01, 2.500000e-01, 1.000000e+00], [5.000000e-01, 1.250000e-01, 1.000000e+00]]> : tensor<2x3xf32>
+// CHECK:         tensor.expand_shape %[[A]] {{\[\[}}0], [1], [2, 3]]
+// CHECK:         tensor.expand_shape %[[W]] {{\[\[}}0], [1, 2], [3]] output_shape [2, 2, 4, 3]
+// CHECK:         %[[ACCS:.+]] = linalg.generic
+// CHECK-SAME:      outs(%{{.+}} : tensor<2x?x3x2xi32>)
+// CHECK-NOT:       arith.subi
+// CHECK:         linalg.generic {indexing_maps = [#{{.+}}, #[[LS]], #[[GN]], #{{.+}}]
+// CHECK-SAME:      ins(%[[ACCS]], %[[S]], %[[RS]] : tensor<2x?x3x2xi32>, tensor<2x?xf32>, tensor<2x3xf32>)
+// CHECK:         ^bb0(%[[G:.+]]: i32, %[[L:.+]]: f32, %[[R:.+]]: f32, %[[O:.+]]: f32):
+// CHECK:           %[[SC:.+]] = arith.mulf %[[L]], %[[R]] : f32
+// CHECK:           %[[GF:.+]] = arith.sitofp %[[G]] : i32 to f32
+// CHECK:           %[[T:.+]] = arith.mulf %[[GF]], %[[SC]] : f32
+// CHECK:           arith.addf %[[O]], %[[T]] : f32
+func.func @batch_matmul_groupwise_lhs_scale(%a: tensor<2x?x8xi8>, %s: tensor<2x?xf32>, %w: tensor<2x8x3x!quant.uniform<i4:f32:{1:4, 2:1}, {{{0.5, 0.25, 1.0}, {0.5, 0.125, 1.0}}}>>) -> tensor<2x?x3xf32> {
+  %y = qc.batch_matmul %a, %w lhs_scale(%s : tensor<2x?xf32>) acc(i32) : tensor<2x?x8xi8>, tensor<2x8x3x!quant.uniform<i4:f32:{1:4, 2:1}, {{{0.5, 0.25, 1.0}, {0.5, 0.125, 1.0}}}>> -> tensor<2x?x3xf32>
+  return %y : tensor<2x?x3xf32>
+}
+
+// -----
+
+// linalg.transpose of quantized tensors (and the quantized tensor.empty of
+// its init) becomes the same transpose of the storage tensors.
+
+// CHECK-LABEL: func.func @transpose
+// CHECK-SAME:    (%[[X:.+]]: tensor<2x3xi8>) -> tensor<3x2xi8>
+// CHECK:         %[[E:.+]] = tensor.empty() : tensor<3x2xi8>
+// CHECK:         %[[T:.+]] = linalg.transpose ins(%[[X]] : tensor<2x3xi8>) outs(%[[E]] : tensor<3x2xi8>) permutation = [1, 0]
+// CHECK:         return %[[T]]
+func.func @transpose(%x: tensor<2x3x!quant.uniform<u8:f32, 0.5:10>>) -> tensor<3x2x!quant.uniform<u8:f32, 0.5:10>> {
+  %e = tensor.empty() : tensor<3x2x!quant.uniform<u8:f32, 0.5:10>>
+  %t = linalg.transpose ins(%x : tensor<2x3x!quant.uniform<u8:f32, 0.5:10>>) outs(%e : tensor<3x2x!quant.uniform<u8:f32, 0.5:10>>) permutation = [1, 0]
+  return %t : tensor<3x2x!quant.uniform<u8:f32, 0.5:10>>
+}
+
+// -----
+
+// Max-pooling cannot hold quantized elements (its body is arith), so
+// qc-propagate-scales pools the storage integers between two quant.scast;
+// the casts disappear and the pooling is kept as it is.
+
+// CHECK-LABEL: func.func @max_pool_on_storage
+// CHECK-SAME:    (%[[X:.+]]: tensor<1x2x4x4xi8>) -> tensor<1x2x2x2xi8>
+// CHECK-NOT:     quant.scast
+// CHECK:         %[[I:.+]] = linalg.fill
+// CHECK:         %[[P:.+]] = linalg.pooling_nchw_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>}
+// CHECK-SAME:      ins(%[[X]], %{{.+}} : tensor<1x2x4x4xi8>, tensor<2x2xf32>) outs(%[[I]] : tensor<1x2x2x2xi8>)
+// CHECK:         return %[[P]]
+func.func @max_pool_on_storage(%x: tensor<1x2x4x4x!quant.uniform<i8:f32:1, {0.5, 0.25}>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32:1, {0.5, 0.25}>> {
+  %s = quant.scast %x : tensor<1x2x4x4x!quant.uniform<i8:f32:1, {0.5, 0.25}>> to tensor<1x2x4x4xi8>
+  %c = arith.constant -128 : i8
+  %e = tensor.empty() : tensor<1x2x2x2xi8>
+  %f = linalg.fill ins(%c : i8) outs(%e : tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8>
+  %w = tensor.empty() : tensor<2x2xf32>
+  %p = linalg.pooling_nchw_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>} ins(%s, %w : tensor<1x2x4x4xi8>, tensor<2x2xf32>) outs(%f : tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8>
+  %r = quant.scast %p : tensor<1x2x2x2xi8> to tensor<1x2x2x2x!quant.uniform<i8:f32:1, {0.5, 0.25}>>
+  return %r : tensor<1x2x2x2x!quant.uniform<i8:f32:1, {0.5, 0.25}>>
+}
+
+// -----
+
 // Float ops without quantized types are left alone.
 
 // CHECK-LABEL: func.func @float_untouched

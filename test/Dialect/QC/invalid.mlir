@@ -342,6 +342,108 @@ func.func @dynamic_quantize_zero_point_type(%x: tensor<4x3xf32>) -> (tensor<4x3x
 }
 
 //===----------------------------------------------------------------------===//
+// qc.unpack
+//===----------------------------------------------------------------------===//
+
+// -----
+
+// ODS type constraint.
+func.func @unpack_float_input(%p: tensor<2x4xf32>) -> tensor<2x8x!quant.uniform<i4:f32, 0.5>> {
+  // expected-error@+1 {{'qc.unpack' op operand #0 must be ranked tensor of integers, but got 'tensor<2x4xf32>'}}
+  %w = qc.unpack %p : tensor<2x4xf32> to tensor<2x8x!quant.uniform<i4:f32, 0.5>>
+  return %w : tensor<2x8x!quant.uniform<i4:f32, 0.5>>
+}
+
+// -----
+
+func.func @unpack_unsigned_input(%p: tensor<2x4xui8>) -> tensor<2x8x!quant.uniform<i4:f32, 0.5>> {
+  // expected-error@+1 {{'qc.unpack' op input element type must be i8, got 'ui8'}}
+  %w = qc.unpack %p : tensor<2x4xui8> to tensor<2x8x!quant.uniform<i4:f32, 0.5>>
+  return %w : tensor<2x8x!quant.uniform<i4:f32, 0.5>>
+}
+
+// -----
+
+func.func @unpack_wide_input(%p: tensor<2x2xi16>) -> tensor<2x8x!quant.uniform<i4:f32, 0.5>> {
+  // expected-error@+1 {{'qc.unpack' op input element type must be i8, got 'i16'}}
+  %w = qc.unpack %p : tensor<2x2xi16> to tensor<2x8x!quant.uniform<i4:f32, 0.5>>
+  return %w : tensor<2x8x!quant.uniform<i4:f32, 0.5>>
+}
+
+// -----
+
+func.func @unpack_storage_8_bits(%p: tensor<2x4xi8>) -> tensor<2x4x!quant.uniform<i8:f32, 0.5>> {
+  // expected-error@+1 {{'qc.unpack' op result storage type must be 2 or 4 bits wide, got 8 bits}}
+  %w = qc.unpack %p : tensor<2x4xi8> to tensor<2x4x!quant.uniform<i8:f32, 0.5>>
+  return %w : tensor<2x4x!quant.uniform<i8:f32, 0.5>>
+}
+
+// -----
+
+func.func @unpack_storage_3_bits(%p: tensor<2x3xi8>) -> tensor<2x8x!quant.uniform<i3:f32, 0.5>> {
+  // expected-error@+1 {{'qc.unpack' op result storage type must be 2 or 4 bits wide, got 3 bits}}
+  %w = qc.unpack %p : tensor<2x3xi8> to tensor<2x8x!quant.uniform<i3:f32, 0.5>>
+  return %w : tensor<2x8x!quant.uniform<i3:f32, 0.5>>
+}
+
+// -----
+
+func.func @unpack_result_axis(%p: tensor<2x4xi8>) -> tensor<2x8x!quant.uniform<u4:f32:0, {0.5, 0.25, 1.0}>> {
+  // expected-error@+1 {{'qc.unpack' op result has 3 scales but dimension 0 has size 2}}
+  %w = qc.unpack %p : tensor<2x4xi8> to tensor<2x8x!quant.uniform<u4:f32:0, {0.5, 0.25, 1.0}>>
+  return %w : tensor<2x8x!quant.uniform<u4:f32:0, {0.5, 0.25, 1.0}>>
+}
+
+// -----
+
+func.func @unpack_rank_zero(%p: tensor<i8>) -> tensor<!quant.uniform<i4:f32, 0.5>> {
+  // expected-error@+1 {{'qc.unpack' op result must have rank >= 1}}
+  %w = qc.unpack %p : tensor<i8> to tensor<!quant.uniform<i4:f32, 0.5>>
+  return %w : tensor<!quant.uniform<i4:f32, 0.5>>
+}
+
+// -----
+
+func.func @unpack_rank_mismatch(%p: tensor<8xi8>) -> tensor<2x8x!quant.uniform<i4:f32, 0.5>> {
+  // expected-error@+1 {{'qc.unpack' op input rank (1) must equal the result rank (2)}}
+  %w = qc.unpack %p : tensor<8xi8> to tensor<2x8x!quant.uniform<i4:f32, 0.5>>
+  return %w : tensor<2x8x!quant.uniform<i4:f32, 0.5>>
+}
+
+// -----
+
+func.func @unpack_leading_dim_mismatch(%p: tensor<3x4xi8>) -> tensor<2x8x!quant.uniform<i4:f32, 0.5>> {
+  // expected-error@+1 {{'qc.unpack' op dimension 0 of input (3) differs from that of the result (2)}}
+  %w = qc.unpack %p : tensor<3x4xi8> to tensor<2x8x!quant.uniform<i4:f32, 0.5>>
+  return %w : tensor<2x8x!quant.uniform<i4:f32, 0.5>>
+}
+
+// -----
+
+func.func @unpack_dynamic_last_dim(%p: tensor<2x?xi8>) -> tensor<2x?x!quant.uniform<i4:f32, 0.5>> {
+  // expected-error@+1 {{'qc.unpack' op last dimension of input and result must be static, got 'tensor<2x?xi8>' and 'tensor<2x?x!quant.uniform<i4:f32, 5.000000e-01>>'}}
+  %w = qc.unpack %p : tensor<2x?xi8> to tensor<2x?x!quant.uniform<i4:f32, 0.5>>
+  return %w : tensor<2x?x!quant.uniform<i4:f32, 0.5>>
+}
+
+// -----
+
+func.func @unpack_packed_size_i4(%p: tensor<2x5xi8>) -> tensor<2x8x!quant.uniform<i4:f32, 0.5>> {
+  // expected-error@+1 {{'qc.unpack' op input last dimension must be ceil(8 * 4 / 8) = 4, got 5}}
+  %w = qc.unpack %p : tensor<2x5xi8> to tensor<2x8x!quant.uniform<i4:f32, 0.5>>
+  return %w : tensor<2x8x!quant.uniform<i4:f32, 0.5>>
+}
+
+// -----
+
+// Seven 2-bit values take two bytes, not one.
+func.func @unpack_packed_size_u2(%p: tensor<2x1xi8>) -> tensor<2x7x!quant.uniform<u2:f32, 0.5:1>> {
+  // expected-error@+1 {{'qc.unpack' op input last dimension must be ceil(7 * 2 / 8) = 2, got 1}}
+  %w = qc.unpack %p : tensor<2x1xi8> to tensor<2x7x!quant.uniform<u2:f32, 0.5:1>>
+  return %w : tensor<2x7x!quant.uniform<u2:f32, 0.5:1>>
+}
+
+//===----------------------------------------------------------------------===//
 // qc.matmul / qc.batch_matmul
 //===----------------------------------------------------------------------===//
 
@@ -436,10 +538,10 @@ func.func @matmul_rhs_axis_k(%a: tensor<2x4x!quant.uniform<i8:f32, 0.5>>, %w: te
 
 // -----
 
-func.func @matmul_rhs_sub_channel(%a: tensor<2x4x!quant.uniform<i4:f32, 0.5>>, %w: tensor<4x3x!quant.uniform<i4:f32:{0:2}, {{0.5}, {0.25}}>>) -> tensor<2x3xf32> {
-  // expected-error@+1 {{'qc.matmul' op rhs must be quantized per tensor or per axis, got}}
-  %0 = qc.matmul %a, %w acc(i32) : tensor<2x4x!quant.uniform<i4:f32, 0.5>>, tensor<4x3x!quant.uniform<i4:f32:{0:2}, {{0.5}, {0.25}}>> -> tensor<2x3xf32>
-  return %0 : tensor<2x3xf32>
+func.func @matmul_rhs_block_n(%a: tensor<2x4x!quant.uniform<i4:f32, 0.5>>, %w: tensor<4x4x!quant.uniform<i4:f32:{0:2, 1:2}, {{0.5, 0.5}, {0.25, 0.25}}>>) -> tensor<2x4xf32> {
+  // expected-error@+1 {{'qc.matmul' op rhs block size along the last (N) dimension must be 1, got 2}}
+  %0 = qc.matmul %a, %w acc(i32) : tensor<2x4x!quant.uniform<i4:f32, 0.5>>, tensor<4x4x!quant.uniform<i4:f32:{0:2, 1:2}, {{0.5, 0.5}, {0.25, 0.25}}>> -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
 }
 
 // -----
@@ -547,6 +649,187 @@ func.func @batch_matmul_accumulator_overflow(%a: tensor<2x1x?x!quant.uniform<i8:
   // expected-error@+1 {{'qc.batch_matmul' op accumulator 'i32' can overflow: K = 140000 products of up to 128 x 128 in magnitude}}
   %0 = qc.batch_matmul %a, %w acc(i32) : tensor<2x1x?x!quant.uniform<i8:f32, 0.5>>, tensor<2x140000x1x!quant.uniform<i8:f32, 0.5>> -> tensor<2x1x1xf32>
   return %0 : tensor<2x1x1xf32>
+}
+
+// -----
+
+// ODS type constraint.
+func.func @matmul_float_lhs(%a: tensor<2x4xf32>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{'qc.matmul' op operand #0 must be ranked tensor of uniform quantized values or integers, but got 'tensor<2x4xf32>'}}
+  %0 = qc.matmul %a, %w acc(i32) : tensor<2x4xf32>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @matmul_integer_lhs_without_scale(%a: tensor<2x4xi8>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{'qc.matmul' op lhs must be a quantized tensor unless lhs_scale is given, got 'tensor<2x4xi8>'}}
+  %0 = qc.matmul %a, %w acc(i32) : tensor<2x4xi8>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @matmul_lhs_scale_quantized_lhs(%a: tensor<2x4x!quant.uniform<i8:f32, 0.5>>, %s: tensor<2xf32>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{'qc.matmul' op lhs must be a tensor of signless integers when lhs_scale is given, got 'tensor<2x4x!quant.uniform<i8:f32, 5.000000e-01>>'}}
+  %0 = qc.matmul %a, %w lhs_scale(%s : tensor<2xf32>) acc(i32) : tensor<2x4x!quant.uniform<i8:f32, 0.5>>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// An unsigned lhs would need a zero point.
+func.func @matmul_lhs_scale_unsigned_lhs(%a: tensor<2x4xui8>, %s: tensor<2xf32>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{'qc.matmul' op lhs must be a tensor of signless integers when lhs_scale is given, got 'tensor<2x4xui8>'}}
+  %0 = qc.matmul %a, %w lhs_scale(%s : tensor<2xf32>) acc(i32) : tensor<2x4xui8>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @matmul_lhs_scale_wide_lhs(%a: tensor<2x4xi32>, %s: tensor<2xf32>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{'qc.matmul' op lhs integer type must be 2 to 16 bits wide, got 'i32'}}
+  %0 = qc.matmul %a, %w lhs_scale(%s : tensor<2xf32>) acc(i64) : tensor<2x4xi32>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @matmul_lhs_scale_shape(%a: tensor<2x4xi8>, %s: tensor<3xf32>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{'qc.matmul' op lhs_scale must be a tensor of f32 with shape [] or [2], got 'tensor<3xf32>'}}
+  %0 = qc.matmul %a, %w lhs_scale(%s : tensor<3xf32>) acc(i32) : tensor<2x4xi8>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @matmul_lhs_scale_f16(%a: tensor<?x4xi8>, %s: tensor<?xf16>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<?x3xf32> {
+  // expected-error@+1 {{'qc.matmul' op lhs_scale must be a tensor of f32 with shape [] or [?], got 'tensor<?xf16>'}}
+  %0 = qc.matmul %a, %w lhs_scale(%s : tensor<?xf16>) acc(i32) : tensor<?x4xi8>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// A per-row scale of a batch matmul has shape [B, M].
+func.func @batch_matmul_lhs_scale_shape(%a: tensor<2x3x4xi8>, %s: tensor<3xf32>, %w: tensor<2x4x5x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3x5xf32> {
+  // expected-error@+1 {{'qc.batch_matmul' op lhs_scale must be a tensor of f32 with shape [] or [2, 3], got 'tensor<3xf32>'}}
+  %0 = qc.batch_matmul %a, %w lhs_scale(%s : tensor<3xf32>) acc(i32) : tensor<2x3x4xi8>, tensor<2x4x5x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3x5xf32>
+  return %0 : tensor<2x3x5xf32>
+}
+
+// -----
+
+func.func @matmul_lhs_scale_bias(%a: tensor<2x4xi8>, %s: tensor<f32>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>, %b: tensor<3xi32>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{'qc.matmul' op bias is not allowed with lhs_scale}}
+  %0 = qc.matmul %a, %w lhs_scale(%s : tensor<f32>) bias(%b : tensor<3xi32>) acc(i32) : tensor<2x4xi8>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @matmul_lhs_scale_fixed_point(%a: tensor<2x4xi8>, %s: tensor<f32>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{'qc.matmul' op fixed_point is not allowed with lhs_scale}}
+  %0 = qc.matmul %a, %w lhs_scale(%s : tensor<f32>) acc(i32) fixed_point : tensor<2x4xi8>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @matmul_lhs_scale_integer_result(%a: tensor<2x4xi8>, %s: tensor<f32>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3xi32> {
+  // expected-error@+1 {{'qc.matmul' op result must be a tensor of f32 when lhs_scale is given, got 'tensor<2x3xi32>'}}
+  %0 = qc.matmul %a, %w lhs_scale(%s : tensor<f32>) acc(i32) : tensor<2x4xi8>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3xi32>
+  return %0 : tensor<2x3xi32>
+}
+
+// -----
+
+func.func @matmul_lhs_scale_quantized_result(%a: tensor<2x4xi8>, %s: tensor<f32>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<2x3x!quant.uniform<i8:f32, 0.5>> {
+  // expected-error@+1 {{'qc.matmul' op result must be a tensor of f32 when lhs_scale is given, got 'tensor<2x3x!quant.uniform<i8:f32, 5.000000e-01>>'}}
+  %0 = qc.matmul %a, %w lhs_scale(%s : tensor<f32>) acc(i32) : tensor<2x4xi8>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x3x!quant.uniform<i8:f32, 0.5>>
+  return %0 : tensor<2x3x!quant.uniform<i8:f32, 0.5>>
+}
+
+// -----
+
+// The lhs magnitude is that of the whole i8 range: 140000 * 128 * 127 > 2^31 - 1.
+func.func @matmul_lhs_scale_overflow(%a: tensor<1x140000xi8>, %s: tensor<1xf32>, %w: tensor<140000x1x!quant.uniform<i8<-127:127>:f32, 0.5>>) -> tensor<1x1xf32> {
+  // expected-error@+1 {{'qc.matmul' op accumulator 'i32' can overflow: K = 140000 products of up to 128 x 127 in magnitude}}
+  %0 = qc.matmul %a, %w lhs_scale(%s : tensor<1xf32>) acc(i32) : tensor<1x140000xi8>, tensor<140000x1x!quant.uniform<i8<-127:127>:f32, 0.5>> -> tensor<1x1xf32>
+  return %0 : tensor<1x1xf32>
+}
+
+// -----
+
+func.func @matmul_group_not_dividing_k(%a: tensor<2x64x!quant.uniform<i8:f32, 0.5>>, %w: tensor<64x2x!quant.uniform<i4:f32:{0:30, 1:1}, {{0.5, 0.5}, {0.25, 0.25}}>>) -> tensor<2x2xf32> {
+  // expected-error@+1 {{'qc.matmul' op reduction dimension K (64) is not divisible by the rhs group size 30}}
+  %0 = qc.matmul %a, %w acc(i32) : tensor<2x64x!quant.uniform<i8:f32, 0.5>>, tensor<64x2x!quant.uniform<i4:f32:{0:30, 1:1}, {{0.5, 0.5}, {0.25, 0.25}}>> -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
+
+// -----
+
+func.func @matmul_group_scale_count(%a: tensor<2x64x!quant.uniform<i8:f32, 0.5>>, %w: tensor<64x2x!quant.uniform<i4:f32:{0:32, 1:1}, {{0.5, 0.5}, {0.25, 0.25}, {1.0, 1.0}}>>) -> tensor<2x2xf32> {
+  // expected-error@+1 {{'qc.matmul' op rhs dimension 0 of size 64 is not 3 blocks of 32}}
+  %0 = qc.matmul %a, %w acc(i32) : tensor<2x64x!quant.uniform<i8:f32, 0.5>>, tensor<64x2x!quant.uniform<i4:f32:{0:32, 1:1}, {{0.5, 0.5}, {0.25, 0.25}, {1.0, 1.0}}>> -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
+
+// -----
+
+func.func @batch_matmul_group_batch_blocked(%a: tensor<2x3x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<2x4x1x!quant.uniform<i8:f32:{0:1, 1:2, 2:1}, {{{0.5}, {0.5}}, {{0.25}, {0.25}}}>>) -> tensor<2x3x1xf32> {
+  // expected-error@+1 {{'qc.batch_matmul' op rhs must not be blocked along batch dimension 0, got 2 blocks}}
+  %0 = qc.batch_matmul %a, %w acc(i32) : tensor<2x3x4x!quant.uniform<i8:f32, 0.5>>, tensor<2x4x1x!quant.uniform<i8:f32:{0:1, 1:2, 2:1}, {{{0.5}, {0.5}}, {{0.25}, {0.25}}}>> -> tensor<2x3x1xf32>
+  return %0 : tensor<2x3x1xf32>
+}
+
+// -----
+
+func.func @matmul_group_bias(%a: tensor<2x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<4x2x!quant.uniform<i4:f32:{0:2, 1:1}, {{0.5, 0.5}, {0.25, 0.25}}>>, %b: tensor<2xi32>) -> tensor<2x2xf32> {
+  // expected-error@+1 {{'qc.matmul' op bias is not allowed with a per-group rhs}}
+  %0 = qc.matmul %a, %w bias(%b : tensor<2xi32>) acc(i32) : tensor<2x4x!quant.uniform<i8:f32, 0.5>>, tensor<4x2x!quant.uniform<i4:f32:{0:2, 1:1}, {{0.5, 0.5}, {0.25, 0.25}}>> -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
+
+// -----
+
+func.func @matmul_group_fixed_point(%a: tensor<2x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<4x2x!quant.uniform<i4:f32:{0:2, 1:1}, {{0.5, 0.5}, {0.25, 0.25}}>>) -> tensor<2x2x!quant.uniform<i8:f32, 0.5>> {
+  // expected-error@+1 {{'qc.matmul' op fixed_point is not allowed with a per-group rhs}}
+  %0 = qc.matmul %a, %w acc(i32) fixed_point : tensor<2x4x!quant.uniform<i8:f32, 0.5>>, tensor<4x2x!quant.uniform<i4:f32:{0:2, 1:1}, {{0.5, 0.5}, {0.25, 0.25}}>> -> tensor<2x2x!quant.uniform<i8:f32, 0.5>>
+  return %0 : tensor<2x2x!quant.uniform<i8:f32, 0.5>>
+}
+
+// -----
+
+func.func @matmul_group_integer_result(%a: tensor<2x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<4x2x!quant.uniform<i4:f32:{0:2, 1:1}, {{0.5, 0.5}, {0.25, 0.25}}>>) -> tensor<2x2xi32> {
+  // expected-error@+1 {{'qc.matmul' op a per-group rhs needs a float or quantized result, got 'tensor<2x2xi32>'}}
+  %0 = qc.matmul %a, %w acc(i32) : tensor<2x4x!quant.uniform<i8:f32, 0.5>>, tensor<4x2x!quant.uniform<i4:f32:{0:2, 1:1}, {{0.5, 0.5}, {0.25, 0.25}}>> -> tensor<2x2xi32>
+  return %0 : tensor<2x2xi32>
+}
+
+// -----
+
+func.func @matmul_group_f16_result(%a: tensor<2x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<4x2x!quant.uniform<i4:f32:{0:2, 1:1}, {{0.5, 0.5}, {0.25, 0.25}}>>) -> tensor<2x2xf16> {
+  // expected-error@+1 {{'qc.matmul' op a float result must have the expressed type 'f32', got 'f16'}}
+  %0 = qc.matmul %a, %w acc(i32) : tensor<2x4x!quant.uniform<i8:f32, 0.5>>, tensor<4x2x!quant.uniform<i4:f32:{0:2, 1:1}, {{0.5, 0.5}, {0.25, 0.25}}>> -> tensor<2x2xf16>
+  return %0 : tensor<2x2xf16>
+}
+
+// -----
+
+func.func @matmul_group_result_axis_m(%a: tensor<2x4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<4x2x!quant.uniform<i4:f32:{0:2, 1:1}, {{0.5, 0.5}, {0.25, 0.25}}>>) -> tensor<2x2x!quant.uniform<i8:f32:0, {0.5, 0.25}>> {
+  // expected-error@+1 {{'qc.matmul' op result must be quantized per tensor or along its last (N) dimension 1, got axis 0}}
+  %0 = qc.matmul %a, %w acc(i32) : tensor<2x4x!quant.uniform<i8:f32, 0.5>>, tensor<4x2x!quant.uniform<i4:f32:{0:2, 1:1}, {{0.5, 0.5}, {0.25, 0.25}}>> -> tensor<2x2x!quant.uniform<i8:f32:0, {0.5, 0.25}>>
+  return %0 : tensor<2x2x!quant.uniform<i8:f32:0, {0.5, 0.25}>>
+}
+
+// -----
+
+// The bound uses the group size G: 140000 * 255 * 128 > 2^31 - 1.
+func.func @matmul_group_overflow(%a: tensor<1x280000x!quant.uniform<u8:f32, 0.5>>, %w: tensor<280000x1x!quant.uniform<i8:f32:{0:140000, 1:1}, {{0.5}, {0.5}}>>) -> tensor<1x1xf32> {
+  // expected-error@+1 {{'qc.matmul' op accumulator 'i32' can overflow: G = 140000 products of up to 255 x 128 in magnitude}}
+  %0 = qc.matmul %a, %w acc(i32) : tensor<1x280000x!quant.uniform<u8:f32, 0.5>>, tensor<280000x1x!quant.uniform<i8:f32:{0:140000, 1:1}, {{0.5}, {0.5}}>> -> tensor<1x1xf32>
+  return %0 : tensor<1x1xf32>
 }
 
 //===----------------------------------------------------------------------===//

@@ -74,6 +74,52 @@ func.func @batch_matmul(%q: tensor<2x3x4x!quant.uniform<i8:f32, 0.02>>, %k: tens
   return %0 : tensor<2x3x5xf32>
 }
 
+// CHECK-LABEL: func.func @unpack
+// CHECK:         qc.unpack %{{.+}} : tensor<3x4xi8> to tensor<3x8x!quant.uniform<i4:f32:1, {{.+}}>>
+// CHECK:         qc.unpack %{{.+}} : tensor<3x2xi8> to tensor<3x7x!quant.uniform<u2:f32, 5.000000e-01:1>>
+// CHECK:         qc.unpack %{{.+}} : tensor<?x4xi8> to tensor<?x8x!quant.uniform<i4<-7:7>:f32, 2.500000e-01>>
+func.func @unpack(%p: tensor<3x4xi8>, %r: tensor<3x2xi8>, %d: tensor<?x4xi8>) -> (tensor<3x8x!quant.uniform<i4:f32:1, {0.5, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.25}>>, tensor<3x7x!quant.uniform<u2:f32, 0.5:1>>, tensor<?x8x!quant.uniform<i4<-7:7>:f32, 0.25>>) {
+  %0 = qc.unpack %p : tensor<3x4xi8> to tensor<3x8x!quant.uniform<i4:f32:1, {0.5, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.25}>>
+  %1 = qc.unpack %r : tensor<3x2xi8> to tensor<3x7x!quant.uniform<u2:f32, 0.5:1>>
+  %2 = qc.unpack %d : tensor<?x4xi8> to tensor<?x8x!quant.uniform<i4<-7:7>:f32, 0.25>>
+  return %0, %1, %2 : tensor<3x8x!quant.uniform<i4:f32:1, {0.5, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.25}>>, tensor<3x7x!quant.uniform<u2:f32, 0.5:1>>, tensor<?x8x!quant.uniform<i4<-7:7>:f32, 0.25>>
+}
+
+// CHECK-LABEL: func.func @matmul_lhs_scale
+// CHECK-SAME:    (%[[Q:[^:]+]]: tensor<?x4xi8>, %[[S:[^:]+]]: tensor<?xf32>, %[[T:[^:]+]]: tensor<f32>, %[[W:[^:]+]]: tensor<4x3x{{.+}}>, %[[B:[^:]+]]: tensor<2x?x4xi4>, %[[BS:[^:]+]]: tensor<2x?xf32>, %[[K:[^:]+]]: tensor<2x4x3x{{.+}}>)
+// CHECK:         qc.matmul %[[Q]], %[[W]] lhs_scale(%[[S]] : tensor<?xf32>) acc(i32) : tensor<?x4xi8>, {{.+}} -> tensor<?x3xf32>
+// CHECK:         qc.matmul %[[Q]], %[[W]] lhs_scale(%[[T]] : tensor<f32>) acc(i64) : tensor<?x4xi8>, {{.+}} -> tensor<?x3xf32>
+// CHECK:         qc.batch_matmul %[[B]], %[[K]] lhs_scale(%[[BS]] : tensor<2x?xf32>) acc(i32) : tensor<2x?x4xi4>, {{.+}} -> tensor<2x?x3xf32>
+func.func @matmul_lhs_scale(%q: tensor<?x4xi8>, %s: tensor<?xf32>, %t: tensor<f32>, %w: tensor<4x3x!w8>,
+                            %b: tensor<2x?x4xi4>, %bs: tensor<2x?xf32>, %k: tensor<2x4x3x!quant.uniform<i8:f32, 0.03>>) -> (tensor<?x3xf32>, tensor<?x3xf32>, tensor<2x?x3xf32>) {
+  %0 = qc.matmul %q, %w lhs_scale(%s : tensor<?xf32>) acc(i32) : tensor<?x4xi8>, tensor<4x3x!w8> -> tensor<?x3xf32>
+  %1 = qc.matmul %q, %w lhs_scale(%t : tensor<f32>) acc(i64) : tensor<?x4xi8>, tensor<4x3x!w8> -> tensor<?x3xf32>
+  %2 = qc.batch_matmul %b, %k lhs_scale(%bs : tensor<2x?xf32>) acc(i32) : tensor<2x?x4xi4>, tensor<2x4x3x!quant.uniform<i8:f32, 0.03>> -> tensor<2x?x3xf32>
+  return %0, %1, %2 : tensor<?x3xf32>, tensor<?x3xf32>, tensor<2x?x3xf32>
+}
+
+// Group-wise rhs: float or quantized result, with or without lhs_scale. The
+// overflow bound uses the group size: K = 70000 u8 x i8 products could
+// overflow i32 (see invalid.mlir), two groups of 35000 cannot.
+// CHECK-LABEL: func.func @matmul_groupwise
+// CHECK:         qc.matmul %{{.+}}, %{{.+}} acc(i32) : tensor<2x8x!quant.uniform<u8:f32, 5.000000e-01:10>>, tensor<8x3x!quant.uniform<i4:f32:{0:4, 1:1}, {{.+}}>> -> tensor<2x3xf32>
+// CHECK:         qc.matmul %{{.+}}, %{{.+}} acc(i32) : {{.+}} -> tensor<2x3x!quant.uniform<i8:f32, 2.000000e+00:-1>>
+// CHECK:         qc.matmul %{{.+}}, %{{.+}} lhs_scale(%{{.+}} : tensor<2xf32>) acc(i32) : tensor<2x8xi8>, {{.+}} -> tensor<2x3xf32>
+// CHECK:         qc.matmul %{{.+}}, %{{.+}} acc(i32) : tensor<1x70000x!quant.uniform<u8:f32, 5.000000e-01>>, {{.+}} -> tensor<1x1xf32>
+// CHECK:         qc.batch_matmul %{{.+}}, %{{.+}} acc(i32) : {{.+}} -> tensor<2x3x2xf32>
+func.func @matmul_groupwise(%a: tensor<2x8x!a8>, %w: tensor<8x3x!quant.uniform<i4:f32:{0:4, 1:1}, {{0.5, 0.25, 1.0:-1}, {0.5:2, 0.125, 1.0}}>>,
+                            %q: tensor<2x8xi8>, %s: tensor<2xf32>,
+                            %l: tensor<1x70000x!quant.uniform<u8:f32, 0.5>>, %v: tensor<70000x1x!quant.uniform<i8:f32:{0:35000, 1:1}, {{0.5}, {0.25}}>>,
+                            %ba: tensor<2x3x4x!quant.uniform<i8:f32, 0.5>>, %bw: tensor<2x4x2x!quant.uniform<i8:f32:{1:2}, {{{0.5}, {0.25}}}>>)
+    -> (tensor<2x3xf32>, tensor<2x3x!o8>, tensor<2x3xf32>, tensor<1x1xf32>, tensor<2x3x2xf32>) {
+  %0 = qc.matmul %a, %w acc(i32) : tensor<2x8x!a8>, tensor<8x3x!quant.uniform<i4:f32:{0:4, 1:1}, {{0.5, 0.25, 1.0:-1}, {0.5:2, 0.125, 1.0}}>> -> tensor<2x3xf32>
+  %1 = qc.matmul %a, %w acc(i32) : tensor<2x8x!a8>, tensor<8x3x!quant.uniform<i4:f32:{0:4, 1:1}, {{0.5, 0.25, 1.0:-1}, {0.5:2, 0.125, 1.0}}>> -> tensor<2x3x!o8>
+  %2 = qc.matmul %q, %w lhs_scale(%s : tensor<2xf32>) acc(i32) : tensor<2x8xi8>, tensor<8x3x!quant.uniform<i4:f32:{0:4, 1:1}, {{0.5, 0.25, 1.0:-1}, {0.5:2, 0.125, 1.0}}>> -> tensor<2x3xf32>
+  %3 = qc.matmul %l, %v acc(i32) : tensor<1x70000x!quant.uniform<u8:f32, 0.5>>, tensor<70000x1x!quant.uniform<i8:f32:{0:35000, 1:1}, {{0.5}, {0.25}}>> -> tensor<1x1xf32>
+  %4 = qc.batch_matmul %ba, %bw acc(i32) : tensor<2x3x4x!quant.uniform<i8:f32, 0.5>>, tensor<2x4x2x!quant.uniform<i8:f32:{1:2}, {{{0.5}, {0.25}}}>> -> tensor<2x3x2xf32>
+  return %0, %1, %2, %3, %4 : tensor<2x3xf32>, tensor<2x3x!o8>, tensor<2x3xf32>, tensor<1x1xf32>, tensor<2x3x2xf32>
+}
+
 // Default strides, pads, dilations and groups are omitted when printing.
 // CHECK-LABEL: func.func @conv2d
 // CHECK-SAME:    (%[[X:[^:]+]]: tensor<1x4x8x8x!quant.uniform<u8:f32, 5.000000e-01:10>>, %[[W:[^:]+]]: tensor<6x2x3x3x!quant.uniform<i8:f32:0, {{.+}}>>, %[[G:[^:]+]]: tensor<3x4x3x3x!quant.uniform<i8:f32, 2.500000e-01:-1>>, %[[B:[^:]+]]: tensor<6xi32>, %[[D:[^:]+]]: tensor<?x4x?x?x!quant.uniform<u8:f32, 5.000000e-01:10>>)

@@ -215,6 +215,16 @@ qc::verifyQuantizedShape(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
+/// A dimension size for a diagnostic: `?` when dynamic.
+static std::string formatDim(int64_t size) {
+  return ShapedType::isDynamic(size) ? "?" : std::to_string(size);
+}
+
+/// True when two dimension sizes can be equal at run time.
+static bool areCompatibleDims(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
 /// Verifies a tensor type of quantized elements against its own shape.
 static LogicalResult verifyQuantizedTensor(Operation *op, StringRef what,
                                            Type type, unsigned maxBits) {
@@ -424,18 +434,51 @@ LogicalResult DynamicQuantizeOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
-// Integer contractions: shared verifier pieces
+// UnpackOp
 //===----------------------------------------------------------------------===//
 
-/// A dimension size for a diagnostic: `?` when dynamic.
-static std::string formatDim(int64_t size) {
-  return ShapedType::isDynamic(size) ? "?" : std::to_string(size);
+LogicalResult UnpackOp::verify() {
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  auto resultType = cast<RankedTensorType>(getResult().getType());
+  Type inputElt = inputType.getElementType();
+  if (!inputElt.isSignlessInteger(8))
+    return emitOpError("input element type must be i8, got ") << inputElt;
+  quant::QuantizedType qtype = getQuantizedElementType(resultType);
+  unsigned bits = qtype.getStorageTypeIntegralWidth();
+  if (bits != 2 && bits != 4)
+    return emitOpError("result storage type must be 2 or 4 bits wide, got ")
+           << bits << " bits";
+  if (failed(verifyQuantizedTensor(*this, "result", resultType, 4)))
+    return failure();
+  int64_t rank = resultType.getRank();
+  if (rank == 0)
+    return emitOpError("result must have rank >= 1");
+  if (inputType.getRank() != rank)
+    return emitOpError("input rank (")
+           << inputType.getRank() << ") must equal the result rank (" << rank
+           << ")";
+  ArrayRef<int64_t> in = inputType.getShape(), res = resultType.getShape();
+  for (int64_t d = 0; d + 1 < rank; ++d)
+    if (!areCompatibleDims(in[d], res[d]))
+      return emitOpError("dimension ") << d << " of input (" << formatDim(in[d])
+                                       << ") differs from that of the result ("
+                                       << formatDim(res[d]) << ")";
+  int64_t n = res.back(), packed = in.back();
+  if (ShapedType::isDynamic(n) || ShapedType::isDynamic(packed))
+    return emitOpError("last dimension of input and result must be static, "
+                       "got ")
+           << inputType << " and " << resultType;
+  int64_t expected = (n * bits + 7) / 8;
+  if (packed != expected)
+    return emitOpError("input last dimension must be ceil(")
+           << n << " * " << bits << " / 8) = " << expected << ", got "
+           << packed;
+  return success();
 }
 
-/// True when two dimension sizes can be equal at run time.
-static bool areCompatibleDims(int64_t a, int64_t b) {
-  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
-}
+//===----------------------------------------------------------------------===//
+// Integer contractions: shared verifier pieces
+//===----------------------------------------------------------------------===//
 
 /// Checks that `qtype`, the element type of the operand or result `what` of
 /// an integer contraction, is quantized per tensor or per axis along
@@ -528,18 +571,24 @@ verifyContractionResult(Operation *op, RankedTensorType resultType,
   return success();
 }
 
-/// Proves that a sum of `k` products (lhs - z_l) * (rhs - z_r[j]) fits the
-/// accumulator for every storage value of both operands (rhs of rank
-/// `rank`), and rejects the op otherwise.
-static LogicalResult verifyAccumulatorBound(Operation *op, int64_t k,
-                                            quant::QuantizedType lq,
+/// The largest |q - z| of a per-tensor quantized operand.
+static int64_t getPerTensorMagnitude(quant::QuantizedType qtype) {
+  auto uniform = cast<quant::UniformQuantizedType>(qtype);
+  return qcomp::getMaxMagnitude(
+      {qtype.getStorageTypeMin(), qtype.getStorageTypeMax()},
+      uniform.getZeroPoint());
+}
+
+/// Proves that a sum of `k` products (lhs - z_l) * (rhs - z_r[j]), with
+/// |lhs - z_l| <= `lhsMag`, fits the accumulator for every storage value of
+/// rhs (of rank `rank`), and rejects the op otherwise. `what` names the
+/// reduction size in the diagnostic (K, or G for a group).
+static LogicalResult verifyAccumulatorBound(Operation *op, StringRef what,
+                                            int64_t k, int64_t lhsMag,
                                             quant::QuantizedType rq,
                                             unsigned rank,
                                             IntegerType accType) {
-  auto lLayout = getQuantParamLayout(lq, rank);
   auto rLayout = getQuantParamLayout(rq, rank);
-  int64_t lhsMag = qcomp::getMaxMagnitude(
-      {lq.getStorageTypeMin(), lq.getStorageTypeMax()}, lLayout->zeroPoints[0]);
   int64_t rhsMag = 0;
   for (int64_t zp : rLayout->zeroPoints)
     rhsMag = std::max(
@@ -548,8 +597,8 @@ static LogicalResult verifyAccumulatorBound(Operation *op, int64_t k,
   if (!qcomp::accumulatorCannotOverflow(k, lhsMag, rhsMag, 0,
                                         accType.getWidth()))
     return op->emitOpError("accumulator ")
-           << accType << " can overflow: K = " << k << " products of up to "
-           << lhsMag << " x " << rhsMag
+           << accType << " can overflow: " << what << " = " << k
+           << " products of up to " << lhsMag << " x " << rhsMag
            << " in magnitude; use acc(i64) or split the reduction";
   return success();
 }
@@ -557,6 +606,30 @@ static LogicalResult verifyAccumulatorBound(Operation *op, int64_t k,
 //===----------------------------------------------------------------------===//
 // MatmulOp / BatchMatmulOp
 //===----------------------------------------------------------------------===//
+
+/// Checks a group-wise (sub-channel) rhs [B..., K, N] of rank `rank`: one
+/// block along every batch dimension, blocks of G rows along K and of one
+/// column along N (or a single block spanning N). Returns G for the static
+/// reduction size `k`.
+static FailureOr<int64_t> verifyGroupwiseRhs(Operation *op,
+                                             RankedTensorType rhsType,
+                                             quant::QuantizedType rq,
+                                             int64_t k) {
+  unsigned rank = rhsType.getRank();
+  FailureOr<QuantParamLayout> layout = getQuantParamLayout(rq, rank);
+  if (failed(layout))
+    return op->emitOpError("rhs has an unsupported quantized type ") << rq;
+  for (unsigned b = 0; b + 2 < rank; ++b)
+    if (layout->shape[b] != 1)
+      return op->emitOpError("rhs must not be blocked along batch dimension ")
+             << b << ", got " << layout->shape[b] << " blocks";
+  int64_t nBlock = layout->blockSizes[rank - 1];
+  if (layout->shape[rank - 1] != 1 && nBlock != 1)
+    return op->emitOpError("rhs block size along the last (N) dimension must "
+                           "be 1, got ")
+           << nBlock;
+  return k / layout->shape[rank - 2];
+}
 
 /// Shared verifier: lhs [B..., M, K], rhs [B..., K, N], result [B..., M, N]
 /// with `batchRank` leading batch dimensions.
@@ -593,23 +666,114 @@ static LogicalResult verifyMatmulLike(OpTy op, unsigned batchRank) {
   if (ShapedType::isDynamic(k))
     k = rhs[batchRank];
 
+  // lhs: quantized per tensor, or plain integers scaled by lhs_scale.
+  Value lhsScale = op.getLhsScale();
   quant::QuantizedType lq = getQuantizedElementType(lhsType);
-  quant::QuantizedType rq = getQuantizedElementType(rhsType);
-  if (failed(verifyQuantizedTensor(op, "lhs", lhsType, 16)) ||
-      failed(verifyQuantizedTensor(op, "rhs", rhsType, 16)))
-    return failure();
-  if (!isa<quant::UniformQuantizedType>(lq))
-    return op.emitOpError("lhs must be quantized per tensor, got ") << lq;
-  if (failed(verifyPerTensorOrChannel(op, "rhs", rq, rank - 1, "last (N)")))
-    return failure();
+  int64_t lhsMag;
+  if (lhsScale) {
+    auto lhsInt = dyn_cast<IntegerType>(lhsType.getElementType());
+    if (!lhsInt || !lhsInt.isSignless())
+      return op.emitOpError("lhs must be a tensor of signless integers when "
+                            "lhs_scale is given, got ")
+             << lhsType;
+    if (lhsInt.getWidth() < 2 || lhsInt.getWidth() > 16)
+      return op.emitOpError("lhs integer type must be 2 to 16 bits wide, got ")
+             << lhsInt;
+    auto scaleType = cast<RankedTensorType>(lhsScale.getType());
+    ArrayRef<int64_t> rowShape = lhs.drop_back();
+    bool perRow =
+        scaleType.getRank() == static_cast<int64_t>(rowShape.size()) &&
+        llvm::all_of(
+            llvm::zip_equal(scaleType.getShape(), rowShape), [](auto dims) {
+              return areCompatibleDims(std::get<0>(dims), std::get<1>(dims));
+            });
+    if (!scaleType.getElementType().isF32() ||
+        (scaleType.getRank() != 0 && !perRow)) {
+      InFlightDiagnostic diag = op.emitOpError(
+          "lhs_scale must be a tensor of f32 with shape [] or [");
+      llvm::interleaveComma(rowShape, diag,
+                            [&](int64_t s) { diag << formatDim(s); });
+      return diag << "], got " << scaleType;
+    }
+    qcomp::StorageRange range =
+        qcomp::getStorageRange(lhsInt.getWidth(), /*isSigned=*/true);
+    lhsMag = qcomp::getMaxMagnitude(range, 0);
+  } else {
+    if (!lq)
+      return op.emitOpError("lhs must be a quantized tensor unless lhs_scale "
+                            "is given, got ")
+             << lhsType;
+    if (failed(verifyQuantizedTensor(op, "lhs", lhsType, 16)))
+      return failure();
+    if (!isa<quant::UniformQuantizedType>(lq))
+      return op.emitOpError("lhs must be quantized per tensor, got ") << lq;
+    lhsMag = getPerTensorMagnitude(lq);
+  }
 
+  // rhs: per tensor, per column, or per group of G rows along K.
+  quant::QuantizedType rq = getQuantizedElementType(rhsType);
+  auto sub = dyn_cast<quant::UniformQuantizedSubChannelType>(rq);
+  if (sub && !ShapedType::isDynamic(rhs[batchRank]))
+    for (auto [dim, block] : sub.getBlockSizeInfo())
+      if (dim == static_cast<int32_t>(batchRank) && block > 0 &&
+          rhs[batchRank] % block != 0)
+        return op.emitOpError("reduction dimension K (")
+               << rhs[batchRank] << ") is not divisible by the rhs group size "
+               << block;
+  if (failed(verifyQuantizedTensor(op, "rhs", rhsType, 16)))
+    return failure();
+  int64_t groupSize = 0;
+  if (sub) {
+    FailureOr<int64_t> g = verifyGroupwiseRhs(op, rhsType, rq, k);
+    if (failed(g))
+      return failure();
+    groupSize = *g;
+  } else if (failed(verifyPerTensorOrChannel(op, "rhs", rq, rank - 1,
+                                             "last (N)"))) {
+    return failure();
+  }
+
+  // What the accumulator becomes.
+  if (lhsScale || sub) {
+    StringRef why = lhsScale ? "lhs_scale" : "a per-group rhs";
+    if (op.getBias())
+      return op.emitOpError("bias is not allowed with ") << why;
+    if (op.getFixedPoint())
+      return op.emitOpError("fixed_point is not allowed with ") << why;
+  }
   FailureOr<IntegerType> accType =
       verifyAccumulatorAndBias(op, op.getAcc(), op.getBias(), n);
-  if (failed(accType) ||
-      failed(verifyContractionResult(op, resultType, lq, rq, *accType,
-                                     op.getFixedPoint(), rank - 1, "last (N)")))
+  if (failed(accType))
     return failure();
-  return verifyAccumulatorBound(op, k, lq, rq, rank, *accType);
+  Type resultElt = resultType.getElementType();
+  if (lhsScale) {
+    if (!resultElt.isF32())
+      return op.emitOpError("result must be a tensor of f32 when lhs_scale is "
+                            "given, got ")
+             << resultType;
+  } else if (sub) {
+    if (auto rqt = dyn_cast<quant::QuantizedType>(resultElt)) {
+      if (failed(verifyQuantizedTensor(op, "result", resultType, 16)) ||
+          failed(verifyPerTensorOrChannel(op, "result", rqt, rank - 1,
+                                          "last (N)")))
+        return failure();
+    } else if (isa<IntegerType>(resultElt)) {
+      return op.emitOpError("a per-group rhs needs a float or quantized "
+                            "result, got ")
+             << resultType;
+    } else if (resultElt != lq.getExpressedType()) {
+      return op.emitOpError("a float result must have the expressed type ")
+             << lq.getExpressedType() << ", got " << resultElt;
+    }
+  } else if (failed(verifyContractionResult(op, resultType, lq, rq, *accType,
+                                            op.getFixedPoint(), rank - 1,
+                                            "last (N)"))) {
+    return failure();
+  }
+  if (groupSize)
+    return verifyAccumulatorBound(op, "G", groupSize, lhsMag, rq, rank,
+                                  *accType);
+  return verifyAccumulatorBound(op, "K", k, lhsMag, rq, rank, *accType);
 }
 
 LogicalResult MatmulOp::verify() { return verifyMatmulLike(*this, 0); }
@@ -712,5 +876,6 @@ LogicalResult Conv2DOp::verify() {
       failed(verifyContractionResult(*this, resultType, xq, wq, *accType,
                                      getFixedPoint(), 1, "output-channel (F)")))
     return failure();
-  return verifyAccumulatorBound(*this, w[1] * w[2] * w[3], xq, wq, 4, *accType);
+  return verifyAccumulatorBound(*this, "K", w[1] * w[2] * w[3],
+                                getPerTensorMagnitude(xq), wq, 4, *accType);
 }

@@ -26,8 +26,8 @@ def QC_Dialect : Dialect {
     statistics and the chosen scheme as attributes (`#qc.stats`,
     `#qc.scheme`), and expresses quantized computation on tensors whose
     element type is upstream MLIR's `!quant.uniform` (`qc.quantize`,
-    `qc.dequantize`, `qc.requantize`, `qc.dynamic_quantize`, `qc.matmul`,
-    `qc.batch_matmul`, `qc.conv2d`).
+    `qc.dequantize`, `qc.requantize`, `qc.dynamic_quantize`, `qc.unpack`,
+    `qc.matmul`, `qc.batch_matmul`, `qc.conv2d`).
 
     Every op has exact semantics, stated in its description: rounding is
     round-half-to-even and results saturate to the storage range, as ONNX
@@ -70,6 +70,11 @@ def QC_FloatTensor : RankedTensorOf<[AnyFloat]> {
 
 def QC_IntegerTensor : RankedTensorOf<[AnyInteger]> {
   let summary = "ranked tensor of integers";
+}
+
+def QC_QuantizedOrIntegerTensor
+    : RankedTensorOf<[QC_QuantizedElementType, AnyInteger]> {
+  let summary = "ranked tensor of uniform quantized values or integers";
 }
 
 def QC_QuantizedOrFloatTensor

@@ -189,65 +189,162 @@ def QC_DynamicQuantizeOp : QC_Op<"dynamic_quantize", [Pure]> {
 }
 
 //===----------------------------------------------------------------------===//
+// qc.unpack
+//===----------------------------------------------------------------------===//
+
+def QC_UnpackOp : QC_Op<"unpack", [Pure]> {
+  let summary = "Expands sub-byte integers packed in bytes into a quantized tensor";
+  let description = [{
+    Reads the 2- or 4-bit storage values of the quantized result from
+    `input`, a tensor of bytes (signless `i8`) in which they are packed along
+    the last dimension: with b the storage width (4 for `i4`/`u4`, 2 for
+    `i2`/`u2`) and R = 8 / b values per byte,
+
+        field(j)  = (input[..., j floordiv R] >> (b * (j mod R))) & (2^b - 1)
+        result[..., j] = sext_b(field(j))   (signed storage)
+                         field(j)           (unsigned storage)
+
+    so the first value of a byte sits in its lowest bits (the ONNX `int4`
+    layout). All dimensions but the last are the same; the last dimension of
+    `input` is ceil(n * b / 8) for a last result dimension n, both static.
+    When n is not a multiple of R, the unused high fields of the last byte
+    are ignored. The values are taken as they are: the packer must keep them
+    in the storage range of the result type when it is narrower than the
+    full b-bit range (e.g. `i4<-7:7>`).
+
+    ```mlir
+    %w = qc.unpack %packed : tensor<32x8xi8> to tensor<32x16x!quant.uniform<i4:f32:1, {0.01, ...}>>
+    ```
+  }];
+  let arguments = (ins QC_IntegerTensor:$input);
+  let results = (outs QC_QuantizedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // qc.matmul / qc.batch_matmul
 //===----------------------------------------------------------------------===//
 
-class QC_MatmulLikeOp<string mnemonic, string shapes, string example>
-    : QC_Op<mnemonic, [Pure]> {
+class QC_MatmulLikeOp<string mnemonic, string shapes, string rowShape,
+                      string example>
+    : QC_Op<mnemonic, [Pure, AttrSizedOperandSegments]> {
   let description = [{
-    Multiplies quantized `lhs` (}] # shapes # [{) by quantized `rhs` in
-    integer arithmetic:
+    Multiplies `lhs` (}] # shapes # [{) by quantized `rhs` in integer
+    arithmetic:
 
         acc[..., m, n] = sum_k (lhs[..., m, k] - z_l) * (rhs[..., k, n] - z_r[n])
                          + bias[n]
 
     in the accumulator type `acc` (i32 or i64). `lhs` is quantized per tensor;
-    `rhs` per tensor or per axis along its last (N) dimension. The optional
-    `bias` is a 1-D tensor of N accumulator-typed values at scale s_l * s_r[n]
-    and zero point 0. The result type says what is returned:
+    `rhs` per tensor, per axis along its last (N) dimension, or per group
+    along K (below). The optional `bias` is a 1-D tensor of N
+    accumulator-typed values at scale s_l * s_r[n] and zero point 0. The
+    result type says what is returned:
 
     - the accumulator type: `acc` itself;
-    - a float type: `f32(acc) * f32(s_l * s_r[n])` (dequantized);
+    - a float type: `f32(acc) * f32(s_l * s_r[n])` (dequantized; the product
+      of the scales is taken in double and rounded to f32);
     - a quantized type (scale s_o[n], zero point z_o[n], per tensor or per
       axis along N): `acc` requantized with M[n] = s_l * s_r[n] / s_o[n]
       exactly as `qc.requantize` does, in float mode or `fixed_point`.
 
-    The verifier proves that the sum of products cannot overflow the
-    accumulator for the static reduction size K and the storage ranges of
-    both operands, and rejects the op otherwise. The bias is added to that
-    exact sum; keeping it in range is the producer's responsibility.
+    Dynamic activation scale: with `lhs_scale`, `lhs` is a plain signless
+    integer tensor (signed storage, zero point z_l = 0), as
+    `qc.dynamic_quantize` produces it, whose scale is known only at run time.
+    `lhs_scale` is an f32 tensor of rank 0 (one scale for all of lhs) or of
+    lhs's shape without its last dimension (one scale per row: }] # rowShape
+    # [{).
+    The result must then be f32, there is no bias, and
+
+        result[..., m, n] = f32(acc[..., m, n]) * (lhs_scale[..., m] * f32(s_r[n]))
+
+    where the product of the two scales is an f32 multiplication, taken
+    first (lhs_scale[..., m] stands for the single scale of rank 0).
+
+    Group-wise weights: `rhs` may have a sub-channel quantized type
+    (`!quant.uniform<i4:f32:{0:32, 1:1}, {{...}, ...}>` for K x N) with a
+    block size G along K (rhs dimension -2; G divides K) and 1 along N (or
+    one block spanning N), so that rows k of group g = k floordiv G have
+    scale s_r[g, n] and zero point z_r[g, n]. The reduction is then split
+    into K / G groups, each summed exactly in the accumulator type:
+
+        acc_g[..., m, n] = sum_{k = g*G}^{g*G + G - 1}
+                             (lhs[..., m, k] - z_l) * (rhs[..., k, n] - z_r[g, n])
+
+    and the groups are combined in f32, adding the terms in increasing order
+    of g to an initial 0.0:
+
+        y[..., m, n] = sum_g f32(acc_g[..., m, n]) * f32(s_l * s_r[g, n])
+
+    (with `lhs_scale`, each term is
+    `f32(acc_g[..., m, n]) * (lhs_scale[..., m] * f32(s_r[g, n]))`). The
+    result is y for a float result type; a quantized result (per tensor or
+    per axis along N) quantizes y exactly as `qc.quantize` does. An integer
+    result, a bias and `fixed_point` are not allowed with group-wise weights.
+
+    The verifier proves that a sum of products cannot overflow the
+    accumulator for the static reduction size (K, or G for group-wise
+    weights) and the storage ranges of both operands (for an integer lhs,
+    the full range of its type), and rejects the op otherwise. The bias is
+    added to that exact sum; keeping it in range is the producer's
+    responsibility.
 
     ```mlir
     }] # example # [{
     ```
   }];
-  let arguments = (ins QC_QuantizedTensor:$lhs, QC_QuantizedTensor:$rhs,
+  let arguments = (ins QC_QuantizedOrIntegerTensor:$lhs,
+                       QC_QuantizedTensor:$rhs,
+                       Optional<QC_FloatTensor>:$lhs_scale,
                        Optional<QC_IntegerTensor>:$bias,
                        TypeAttrOf<AnySignlessInteger>:$acc,
                        UnitAttr:$fixed_point);
   let results = (outs QC_MatmulResultTensor:$result);
   let assemblyFormat = [{
-    $lhs `,` $rhs (`bias` `(` $bias^ `:` type($bias) `)`)? `acc` `(` $acc `)`
+    $lhs `,` $rhs (`lhs_scale` `(` $lhs_scale^ `:` type($lhs_scale) `)`)?
+    (`bias` `(` $bias^ `:` type($bias) `)`)? `acc` `(` $acc `)`
     (`fixed_point` $fixed_point^)? attr-dict `:` type($lhs) `,` type($rhs)
     `->` type($result)
   }];
+  let builders = [
+    // Without a run-time lhs scale.
+    OpBuilder<(ins "Type":$result, "Value":$lhs, "Value":$rhs, "Value":$bias,
+                   "Type":$acc, CArg<"bool", "false">:$fixed_point), [{
+      build($_builder, $_state, result, lhs, rhs, /*lhs_scale=*/Value(), bias,
+            ::llvm::cast<IntegerType>(acc), fixed_point);
+    }]>
+  ];
   let hasVerifier = 1;
 }
 
-def QC_MatmulOp : QC_MatmulLikeOp<"matmul", "M x K; rhs K x N", [{
+def QC_MatmulOp : QC_MatmulLikeOp<"matmul", "M x K; rhs K x N", "[M]", [{
     %y = qc.matmul %a, %w bias(%b : tensor<16xi32>) acc(i32)
         : tensor<4x32x!quant.uniform<u8:f32, 0.02:128>>,
           tensor<32x16x!quant.uniform<i8<-127:127>:f32:1, {0.01, ...}>>
         -> tensor<4x16x!quant.uniform<i8:f32, 0.05:-3>>
+    %q, %s = qc.dynamic_quantize %x per_row
+        : tensor<4x32xf32> to tensor<4x32xi8>, tensor<4xf32>
+    %z = qc.matmul %q, %w lhs_scale(%s : tensor<4xf32>) acc(i32)
+        : tensor<4x32xi8>,
+          tensor<32x16x!quant.uniform<i8<-127:127>:f32:1, {0.01, ...}>>
+        -> tensor<4x16xf32>
+    %g = qc.matmul %a, %v acc(i32)
+        : tensor<4x64x!quant.uniform<u8:f32, 0.02:128>>,
+          tensor<64x16x!quant.uniform<i4:f32:{0:32, 1:1}, {{0.1, ...}, {0.2, ...}}>>
+        -> tensor<4x16xf32>
   }]> {
   let summary = "Integer matrix multiplication of quantized tensors";
 }
 
 def QC_BatchMatmulOp : QC_MatmulLikeOp<"batch_matmul",
-    "B x M x K; rhs B x K x N, the same B", [{
+    "B x M x K; rhs B x K x N, the same B", "[B, M]", [{
     %y = qc.batch_matmul %q, %k acc(i32)
         : tensor<8x16x64x!quant.uniform<i8:f32, 0.02>>,
           tensor<8x64x16x!quant.uniform<i8:f32, 0.03>>
+        -> tensor<8x16x16xf32>
+    %z = qc.batch_matmul %p, %k lhs_scale(%s : tensor<8x16xf32>) acc(i32)
+        : tensor<8x16x64xi8>, tensor<8x64x16x!quant.uniform<i8:f32, 0.03>>
         -> tensor<8x16x16xf32>
   }]> {
   let summary = "Batched integer matrix multiplication of quantized tensors";
