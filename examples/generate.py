@@ -4,13 +4,14 @@
 
     /usr/bin/python3 examples/generate.py OUT_DIR
 
-writes, for each example (cnn, transformer):
+writes, for each example (mlp, cnn, transformer, qdq_mlp):
 
     OUT_DIR/<name>/model.onnx      the float model (weights drawn from the seed)
     OUT_DIR/<name>/input.npy       one input
     OUT_DIR/<name>/expected.npy    the model's output for it, computed here in
                                    float64 NumPy (an independent reference)
     OUT_DIR/<name>/calib/s*.npz    16 calibration samples, one per file
+    OUT_DIR/<name>/eval/s*.npz     8 held-out samples for accuracy reports
 
 Everything is deterministic: the same command writes the same bytes. Only
 Debian's python3-onnx and python3-numpy are needed.
@@ -24,6 +25,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 SEED = 20261125
 NUM_CALIBRATION_SAMPLES = 16
+NUM_EVALUATION_SAMPLES = 8
 
 
 def initializer(name, array):
@@ -74,6 +76,93 @@ def layernorm(x, gamma, beta, eps=1e-5):
 def erf(x):
     from math import erf as scalar_erf
     return np.vectorize(scalar_erf)(x)
+
+
+# --- a multi-layer perceptron ----------------------------------------------
+
+def make_mlp(rng):
+    sizes = [256, 128, 64, 10]
+    ws = [weights(rng, (n, k), k) for k, n in zip(sizes, sizes[1:])]
+    bs = [(0.1 * rng.standard_normal(n)).astype(np.float32) for n in sizes[1:]]
+    nodes, inits, x = [], [], "x"
+    for i, (w, b) in enumerate(zip(ws, bs), start=1):
+        out = "h%d" % i if i < len(ws) else "logits"
+        nodes.append(helper.make_node("Gemm", [x, "w%d" % i, "b%d" % i], [out],
+                                      name="fc%d" % i, transB=1))
+        inits += [initializer("w%d" % i, w), initializer("b%d" % i, b)]
+        if i < len(ws):
+            nodes.append(helper.make_node("Relu", [out], [out + "_relu"],
+                                          name="relu%d" % i))
+            x = out + "_relu"
+    graph = helper.make_graph(
+        nodes, "mlp",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, 256])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [4, 10])],
+        inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)],
+                              producer_name="qcomp-examples")
+
+    def reference(x):
+        h = x.astype(np.float64)
+        for i, (w, b) in enumerate(zip(ws, bs)):
+            h = h @ w.T.astype(np.float64) + b
+            if i < len(ws) - 1:
+                h = np.maximum(h, 0)
+        return h
+
+    def sample():
+        return {"x": rng.standard_normal((4, 256)).astype(np.float32)}
+
+    return model, reference, sample
+
+
+# --- a pre-quantized (QDQ) linear layer ---------------------------------------
+
+def make_qdq_mlp(rng):
+    """x -> QuantizeLinear/DequantizeLinear (int8, given scale) -> MatMul with
+    an int8 weight behind DequantizeLinear (per output channel) -> + bias ->
+    Relu, as QAT tools and ONNX Runtime's quantizer export linear layers."""
+    k, n = 64, 32
+    x_scale, x_zero = np.float32(0.03), np.int8(-5)
+    w = weights(rng, (k, n), k)
+    w_scale = (np.abs(w).max(axis=0) / 127).astype(np.float32)
+    w_q = np.clip(np.rint(w / w_scale), -127, 127).astype(np.int8)
+    b = (0.1 * rng.standard_normal(n)).astype(np.float32)
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "x_scale", "x_zero"], ["x_q"],
+                         name="x_quant"),
+        helper.make_node("DequantizeLinear", ["x_q", "x_scale", "x_zero"],
+                         ["x_dq"], name="x_dequant"),
+        helper.make_node("DequantizeLinear", ["w_q", "w_scale", "w_zero"],
+                         ["w_dq"], name="w_dequant", axis=1),
+        helper.make_node("MatMul", ["x_dq", "w_dq"], ["mm"], name="fc"),
+        helper.make_node("Add", ["mm", "b"], ["y_pre"], name="fc_bias"),
+        helper.make_node("Relu", ["y_pre"], ["y"], name="relu"),
+    ]
+    inits = [numpy_helper.from_array(np.array(x_scale), "x_scale"),
+             numpy_helper.from_array(np.array(x_zero), "x_zero"),
+             numpy_helper.from_array(w_q, "w_q"),
+             numpy_helper.from_array(w_scale, "w_scale"),
+             numpy_helper.from_array(np.zeros(n, np.int8), "w_zero"),
+             initializer("b", b)]
+    graph = helper.make_graph(
+        nodes, "qdq_mlp",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, k])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4, n])],
+        inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)],
+                              producer_name="qcomp-examples")
+
+    def reference(x):
+        q = np.clip(np.rint(x.astype(np.float64) / x_scale) + x_zero, -128, 127)
+        xd = (q - x_zero) * np.float64(x_scale)
+        wd = w_q.astype(np.float64) * w_scale.astype(np.float64)
+        return np.maximum(xd @ wd + b, 0)
+
+    def sample():
+        return {"x": rng.standard_normal((4, k)).astype(np.float32)}
+
+    return model, reference, sample
 
 
 # --- a small CNN -----------------------------------------------------------
@@ -232,6 +321,7 @@ def write_example(out_dir, name, make):
     onnx.checker.check_model(model)
     directory = os.path.join(out_dir, name)
     os.makedirs(os.path.join(directory, "calib"), exist_ok=True)
+    os.makedirs(os.path.join(directory, "eval"), exist_ok=True)
     with open(os.path.join(directory, "model.onnx"), "wb") as f:
         f.write(model.SerializeToString())
     inputs = sample()
@@ -241,14 +331,18 @@ def write_example(out_dir, name, make):
             reference(value).astype(np.float32))
     for i in range(NUM_CALIBRATION_SAMPLES):
         np.savez(os.path.join(directory, "calib", "s%02d.npz" % i), **sample())
+    for i in range(NUM_EVALUATION_SAMPLES):
+        np.savez(os.path.join(directory, "eval", "s%02d.npz" % i), **sample())
 
 
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     out_dir = sys.argv[1]
+    write_example(out_dir, "mlp", make_mlp)
     write_example(out_dir, "cnn", make_cnn)
     write_example(out_dir, "transformer", make_transformer)
+    write_example(out_dir, "qdq_mlp", make_qdq_mlp)
 
 
 if __name__ == "__main__":

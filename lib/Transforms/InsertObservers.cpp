@@ -12,6 +12,7 @@
 #include "qcomp/Transforms/Passes.h"
 
 #include "qcomp/Dialect/QC/IR/QCOps.h"
+#include "qcomp/Transforms/LayerNames.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Matchers.h"
@@ -33,13 +34,11 @@ struct InsertObserversPass
 
 private:
   OpKind classify(Operation *op) const;
-  std::string getOpName(Operation *op);
   std::string makeUnique(std::string name);
   void observe(Value value, llvm::StringRef id, std::optional<int64_t> axis);
 
   bool matchMatmul = true, matchConv = true, matchAll = false;
   llvm::StringSet<> usedIds;
-  llvm::DenseMap<Operation *, unsigned> opIndices;
   llvm::DenseMap<Value, qc::ObserveOp> observers;
   llvm::DenseMap<Value, bool> constantCache;
 };
@@ -84,26 +83,6 @@ OpKind InsertObserversPass::classify(Operation *op) const {
       !isa<tensor::EmptyOp>(op))
     return OpKind::Other;
   return OpKind::None;
-}
-
-/// The name location of `loc` (the ONNX node name), if any.
-static std::optional<std::string> findName(Location loc) {
-  if (auto nameLoc = dyn_cast<NameLoc>(loc))
-    return nameLoc.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (auto name = findName(inner))
-        return name;
-  return std::nullopt;
-}
-
-std::string InsertObserversPass::getOpName(Operation *op) {
-  if (std::optional<std::string> name = findName(op->getLoc()))
-    if (!name->empty())
-      return *name;
-  return (op->getName().getStringRef() + "_" +
-          llvm::Twine(opIndices.lookup(op)))
-      .str();
 }
 
 std::string InsertObserversPass::makeUnique(std::string name) {
@@ -168,10 +147,7 @@ void InsertObserversPass::runOnOperation() {
     observers[op.getInput()] = op;
     observers[op.getResult()] = op;
   });
-  llvm::StringMap<unsigned> counters;
-  func.walk([&](Operation *op) {
-    opIndices[op] = counters[op->getName().getStringRef()]++;
-  });
+  LayerNamer namer(func);
 
   // Collect first: observing rewires uses while we walk.
   llvm::SmallVector<std::pair<Operation *, OpKind>> targets;
@@ -190,7 +166,7 @@ void InsertObserversPass::runOnOperation() {
     }
 
   for (auto [op, kind] : targets) {
-    std::string name = getOpName(op);
+    std::string name = namer.getName(op);
     if (observeInputs) {
       llvm::SmallVector<OpOperand *> inputs;
       if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))

@@ -6,6 +6,8 @@
 
 #include "qcomp/Transforms/Stats.h"
 
+#include "qcomp/Dialect/QC/IR/QCOps.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 
@@ -46,4 +48,95 @@ LogicalResult qcomp::setValueStats(Value value, qc::StatsAttr stats) {
   entries[result.getResultNumber()] = stats;
   op->setAttr(kStatsAttrName, b.getArrayAttr(entries));
   return success();
+}
+
+qc::StatsAttr qcomp::getStatsAttr(MLIRContext *context,
+                                  const TensorStatsRecord &record) {
+  // A tensor never observed has a channel axis but no channel maxima;
+  // #qc.stats takes both or neither.
+  DenseF64ArrayAttr channelAbsMax;
+  std::optional<int64_t> channelAxis;
+  if (!record.channelAbsMax.empty()) {
+    channelAbsMax = DenseF64ArrayAttr::get(context, record.channelAbsMax);
+    channelAxis = record.channelAxis;
+  }
+  std::optional<llvm::APFloat> histMin, histMax;
+  if (record.hasHistogram()) {
+    histMin = llvm::APFloat(record.histMin);
+    histMax = llvm::APFloat(record.histMax);
+  }
+  return qc::StatsAttr::get(context, llvm::APFloat(record.min),
+                            llvm::APFloat(record.max), record.count,
+                            channelAxis, channelAbsMax, histMin, histMax,
+                            record.histogram, record.nonFinite);
+}
+
+TensorStatsRecord qcomp::getStatsRecord(qc::StatsAttr stats) {
+  TensorStatsRecord record;
+  record.count = stats.getCount();
+  record.min = stats.getMin().convertToDouble();
+  record.max = stats.getMax().convertToDouble();
+  record.nonFinite = stats.getNonFinite();
+  record.channelAxis = stats.getChannelAxis();
+  if (stats.getChannelAbsmax())
+    record.channelAbsMax.assign(stats.getChannelAbsmax().asArrayRef().begin(),
+                                stats.getChannelAbsmax().asArrayRef().end());
+  if (stats.getHistMin() && stats.getHistMax() &&
+      !stats.getHistogram().empty()) {
+    record.histMin = stats.getHistMin()->convertToDouble();
+    record.histMax = stats.getHistMax()->convertToDouble();
+    record.histogram.assign(stats.getHistogram().begin(),
+                            stats.getHistogram().end());
+  }
+  return record;
+}
+
+LogicalResult qcomp::attachStats(ModuleOp module, const CalibrationTable &table,
+                                 bool allowMissing, llvm::StringRef source) {
+  llvm::SmallVector<qc::ObserveOp> observers;
+  module.walk([&](qc::ObserveOp op) { observers.push_back(op); });
+  bool anyFailed = false;
+  for (qc::ObserveOp op : observers) {
+    const TensorStatsRecord *record = table.lookup(op.getId());
+    Value input = op.getInput();
+    if (!record) {
+      if (!allowMissing) {
+        op.emitError() << "no statistics for observer '" << op.getId()
+                       << "' in " << source;
+        anyFailed = true;
+        continue;
+      }
+    } else {
+      if (record->channelAxis && op.getChannelAxis() &&
+          *record->channelAxis != (int64_t)*op.getChannelAxis()) {
+        op.emitError() << "statistics of '" << op.getId()
+                       << "' were collected along channel axis "
+                       << *record->channelAxis << ", the observer uses axis "
+                       << *op.getChannelAxis();
+        anyFailed = true;
+        continue;
+      }
+      auto type = cast<RankedTensorType>(input.getType());
+      if (record->channelAxis &&
+          (*record->channelAxis >= type.getRank() ||
+           (int64_t)record->channelAbsMax.size() !=
+               type.getDimSize(*record->channelAxis)) &&
+          !record->channelAbsMax.empty()) {
+        op.emitError() << "statistics of '" << op.getId() << "' have "
+                       << record->channelAbsMax.size()
+                       << " channels, which does not match " << type;
+        anyFailed = true;
+        continue;
+      }
+      if (failed(
+              setValueStats(input, getStatsAttr(op->getContext(), *record)))) {
+        op.emitError() << "cannot attach statistics to this value";
+        anyFailed = true;
+        continue;
+      }
+    }
+    op.getResult().replaceAllUsesWith(input);
+    op.erase();
+  }
+  return failure(anyFailed);
 }

@@ -86,4 +86,212 @@ def QCAttachStatsPass : Pass<"qc-attach-stats", "ModuleOp"> {
   let dependentDialects = ["::mlir::qc::QCDialect"];
 }
 
+def QCQuantizePass : Pass<"qc-quantize", "func::FuncOp"> {
+  let summary = "Rewrite float matmuls and convolutions into qc ops on quantized tensors";
+  let description = [{
+    Rewrites each quantizable float op into its integer counterpart:
+    `linalg.matmul` into `qc.matmul`, `linalg.batch_matmul` (including
+    attention's activation x activation products) into `qc.batch_matmul`,
+    `linalg.conv_2d_nchw_fchw` and grouped/depthwise
+    `linalg.conv_2d_ngchw_gfchw` into `qc.conv2d`. Weights (operands computed
+    from constants alone, possibly transposed or reshaped) are quantized at
+    compile time into integer constants; 4- and 2-bit weights are stored
+    packed and expanded by `qc.unpack`. No float copy of a quantized weight
+    remains.
+
+    Activations are quantized
+
+    - statically from the `#qc.stats` calibration attached by
+      `qc-attach-stats` (`qc.quantize` with a scale and zero point chosen by
+      `range-method`), or
+    - dynamically at run time (`qc.dynamic_quantize`, per tensor or per row
+      (token)), or
+    - not at all (weight-only schemes: the weights are dequantized and the
+      float op is kept).
+
+    A constant bias added right after a matmul (Gemm / linear layer) or a
+    convolution is folded into the op as int32 at scale s_a * s_w. The
+    quantized op returns float (the dequantized accumulator), so everything
+    that is not quantized stays float; `qc-propagate-scales` then lets the
+    integers flow on where they can. Operands that are already dequantized
+    quantized values (ONNX QDQ models) keep their given types, with or
+    without statistics.
+
+    Named schemes (weights / activations):
+
+    | scheme        | weights                      | activations             |
+    |---------------|------------------------------|-------------------------|
+    | `w8a8`        | int8 symmetric, per channel  | int8 static, asymmetric |
+    | `w8a8-dynamic`| int8 symmetric, per channel  | int8 dynamic, per row   |
+    | `w4a8`        | int4 symmetric, per channel  | int8 static, asymmetric |
+    | `w8a16`       | int8 symmetric, per channel  | float                   |
+    | `w4a16`       | int4 symmetric, per group 128| float                   |
+    | `w2a16`       | int2 asymmetric, per group 64| float                   |
+
+    The other options override parts of the scheme. A front end chooses per
+    op with attributes: `qc.weight_scheme = #qc.scheme<...>` and
+    `qc.activation_scheme = #qc.scheme<...>` override the pass options for
+    that op, and `qc.skip` keeps it float.
+
+    Layers are named as in calibration: the op's name location (the ONNX
+    node name), else `<op name>_<index>`. An op stays float (with a remark
+    saying why) when it is excluded, when its weight is not constant and its
+    activations have no statistics under a static scheme, or when its
+    accumulator could overflow.
+
+    Before:
+    ```mlir
+    %y = linalg.matmul ins(%x, %w : tensor<4x8xf32>, tensor<8x16xf32>) outs(%z : tensor<4x16xf32>) -> tensor<4x16xf32>
+    ```
+    After (w8a8):
+    ```mlir
+    %xq = qc.quantize %x : tensor<4x8xf32> to tensor<4x8x!quant.uniform<i8:f32, 0.0157:-1>>
+    %wc = arith.constant dense<...> : tensor<8x16xi8>
+    %wq = quant.scast %wc : tensor<8x16xi8> to tensor<8x16x!quant.uniform<i8<-127:127>:f32:1, {...}>>
+    %y = qc.matmul %xq, %wq acc(i32) : ... -> tensor<4x16xf32>
+    ```
+  }];
+  let options = [
+    Option<"scheme", "scheme", "std::string", /*default=*/"\"w8a8\"",
+           "Named scheme: w8a8, w8a8-dynamic, w4a8, w8a16, w4a16, w2a16">,
+    Option<"weightBits", "weight-bits", "unsigned", /*default=*/"0",
+           "Weight width 8, 4 or 2 (0: the scheme's)">,
+    Option<"weightGranularity", "weight-granularity", "std::string",
+           /*default=*/"\"\"",
+           "per-tensor, per-channel (output channel) or per-group (groups "
+           "along K) (empty: the scheme's)">,
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"0",
+           "Elements of K per weight group for per-group (0: the scheme's)">,
+    Option<"weightSymmetric", "weight-symmetric", "std::string",
+           /*default=*/"\"\"",
+           "true or false: symmetric weights (empty: the scheme's)">,
+    Option<"activations", "activations", "std::string", /*default=*/"\"\"",
+           "static, dynamic or none (weight-only) (empty: the scheme's)">,
+    Option<"activationGranularity", "activation-granularity", "std::string",
+           /*default=*/"\"\"",
+           "per-tensor or per-row (dynamic only) (empty: the scheme's)">,
+    Option<"activationSymmetric", "activation-symmetric", "std::string",
+           /*default=*/"\"\"",
+           "true or false: symmetric activations (empty: the scheme's)">,
+    Option<"rangeMethod", "range-method", "std::string", /*default=*/"\"minmax\"",
+           "How static activation ranges are chosen from the statistics: "
+           "minmax, percentile, entropy or mse">,
+    Option<"percentile", "percentile", "double", /*default=*/"99.99",
+           "The percentile kept by range-method=percentile">,
+    Option<"activationProducts", "activation-products", "bool",
+           /*default=*/"true",
+           "Quantize batch matmuls of two activations (attention's QK^T and "
+           "PV)">,
+    ListOption<"exclude", "exclude", "std::string",
+               "Layers kept float: names or glob patterns (fc*, "
+               "layer.?.attn)">,
+    ListOption<"only", "only", "std::string",
+               "Quantize only these layers (names or glob patterns)">,
+    Option<"keepFirst", "keep-first", "unsigned", /*default=*/"0",
+           "Keep the first N quantizable layers float">,
+    Option<"keepLast", "keep-last", "unsigned", /*default=*/"0",
+           "Keep the last N quantizable layers float">,
+    ListOption<"layerBits", "layer-bits", "std::string",
+               "Per-layer weight widths, name=bits (bits 8, 4, 2, or 0 to "
+               "keep the layer float)">
+  ];
+  let dependentDialects = ["::mlir::qc::QCDialect",
+                           "::mlir::quant::QuantDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def QCPropagateScalesPass : Pass<"qc-propagate-scales", "func::FuncOp"> {
+  let summary = "Carry quantization parameters through value-preserving ops";
+  let description = [{
+    Moves quantization across ops that do not change values, so that the
+    integers flow on without a dequantize/quantize pair, in the manner of
+    TFLite's quantization driver. Greedy rewrites, each local:
+
+    - `qc.quantize(qc.dequantize(x))` becomes `x` for the same type, else
+      `qc.requantize x` (when the two types have a requantize, i.e. share
+      their granularity or one is per tensor).
+    - `qc.quantize` of the float result of `qc.matmul`, `qc.batch_matmul` or
+      `qc.conv2d` (every use of that result being a quantize to one type)
+      makes the op return the quantized type directly, keeping its
+      attributes; nothing changes when the op's verifier rejects the
+      quantized result (a run-time `lhs_scale`, an axis other than the
+      output channel).
+    - `qc.quantize` is pushed backwards through value-preserving ops whose
+      result has no other use than quantizes to one type:
+      `tensor.expand_shape` / `tensor.collapse_shape`, `linalg.transpose`,
+      `tensor.extract_slice`, `tensor.concat` (every operand is quantized
+      with the result type: one scale for all operands; operands that were
+      dequantized from another type become requantizes by the first rule),
+      `tensor.pad` with a constant value and `linalg.pooling_nchw_max` with
+      a constant init (`linalg.fill` of -inf), whose padding value and init
+      become their quantized values. Max-pooling and padding cannot hold
+      `!quant.uniform` elements, so they are rebuilt on the storage integers
+      between two `quant.scast` (max-pooling for signed storage only).
+    - `qc.dequantize` is pushed forwards through the same ops
+      (`tensor.concat` only when all operands are dequantized from one
+      type; `tensor.pad` only when its value is exactly representable, e.g.
+      0; max-pooling only with a -inf init, which becomes qmin).
+    - ReLU, ReLU6 and clamp (an elementwise `linalg.generic` yielding
+      `arith.maximumf` / `arith.minimumf` of its input with constants) in
+      front of a per-tensor `qc.quantize` fold into its storage range:
+      `qc.quantize(clamp(y, lo, hi)) : !quant.uniform<i8:f32, s:z>` becomes
+      `qc.quantize(y) : !quant.uniform<i8<ql:qh>:f32, s:z>` with
+      ql = max(qmin, q(lo)), qh = min(qmax, q(hi)), q the quantization to the
+      original type (ReLU: ql = z). Only when z stays in [ql, qh] and every
+      use of the quantize accepts the narrower type (qc contractions,
+      requantize, dequantize, `quant.scast`, through reshapes and slices,
+      which are retyped along).
+    - Requantize chains fold into one requantize (fixed-point when either
+      was) when the intermediate type's real range covers that of the input
+      or of the result, so a folded ReLU is never dropped.
+    - Dequantizes left without uses are erased.
+
+    Per-axis types cross an op only when their axis keeps its index (tensor
+    and linalg ops keep their element type): not through a transpose that
+    moves the axis, nor a reshape, slice, concatenation or pooling along it.
+    Sub-channel types do not cross.
+
+    Exactness. Moving quantize and dequantize across reshapes, transposes,
+    slices, concatenation and padding, and folding ReLU/clamp, compute
+    exactly the same integers (quantization is elementwise and monotonic,
+    NaN maps to the zero point on both sides). Pushing a quantize backwards
+    through max-pooling is exact for NaN-free inputs (float max-pooling
+    propagates a NaN, integer max-pooling cannot). Three rewrites replace a
+    dequantize-then-quantize by a single rescale by s_in / s_out, the
+    arithmetic of `qc.requantize` and of a quantized contraction result,
+    which can differ by one step where the value lands next to a rounding
+    tie: `qc.quantize(qc.dequantize(x))` between different types, a
+    contraction returning the quantized type, and requantize chain folding
+    (which also removes the intermediate rounding).
+
+    Propagation stops at ops that change values (add, exp, reductions,
+    layer norm, ...): those keep float operands between explicit dequantize
+    / quantize, and so does a value with float uses besides the quantize.
+
+    Before:
+    ```mlir
+    %y = qc.matmul %a, %w acc(i32) : ... -> tensor<4x16xf32>
+    %r = tensor.collapse_shape %y [[0, 1]] : tensor<4x16xf32> into tensor<64xf32>
+    %q = qc.quantize %r : tensor<64xf32> to tensor<64x!quant.uniform<i8:f32, 0.1>>
+    ```
+    After:
+    ```mlir
+    %y = qc.matmul %a, %w acc(i32) : ... -> tensor<4x16x!quant.uniform<i8:f32, 0.1>>
+    %q = tensor.collapse_shape %y [[0, 1]] : tensor<4x16x!quant.uniform<i8:f32, 0.1>> into tensor<64x!quant.uniform<i8:f32, 0.1>>
+    ```
+  }];
+  let options = [
+    Option<"fixedPoint", "fixed-point", "bool", /*default=*/"false",
+           "Requantize (in the requantizations and quantized contraction "
+           "results the pass creates) with a fixed-point multiplier and "
+           "shift instead of an f32 rescale">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::qc::QCDialect",
+                           "::mlir::quant::QuantDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // QCOMP_TRANSFORMS_PASSES_TD

@@ -15,7 +15,10 @@
 #ifndef QCOMP_TRANSFORMS_STATS_H
 #define QCOMP_TRANSFORMS_STATS_H
 
+#include "qcomp/Calibration/CalibrationTable.h"
 #include "qcomp/Dialect/QC/IR/QCAttrs.h"
+
+#include "mlir/IR/BuiltinOps.h"
 
 #include "mlir/IR/Value.h"
 
@@ -29,6 +32,19 @@ qc::StatsAttr getValueStats(Value value);
 /// Attaches `stats` to `value` (replacing earlier ones). Fails for block
 /// arguments of anything but a function entry block.
 LogicalResult setValueStats(Value value, qc::StatsAttr stats);
+
+/// The #qc.stats equivalent of a calibration table record, and back.
+qc::StatsAttr getStatsAttr(MLIRContext *context,
+                           const TensorStatsRecord &record);
+TensorStatsRecord getStatsRecord(qc::StatsAttr stats);
+
+/// What qc-attach-stats does: for each qc.observe in `module`, attaches the
+/// statistics `table` records under its id to the observed value and removes
+/// the observer. An id missing from the table is an error (naming `source`,
+/// the table's file) unless `allowMissing`. Errors are emitted on the
+/// observers; all of them are reported before failing.
+LogicalResult attachStats(ModuleOp module, const CalibrationTable &table,
+                          bool allowMissing, llvm::StringRef source);
 
 } // namespace mlir::qcomp
 
