@@ -20,6 +20,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <string>
 
 using namespace mlir::qcomp;
@@ -187,6 +188,44 @@ mlir::qcomp::quantizeWeights(llvm::ArrayRef<float> values,
     double value = values[i];
     mins[p] = std::min(mins[p], value);
     maxs[p] = std::max(maxs[p], value);
+  }
+
+  if (spec.mseClipping) {
+    std::vector<double> bestError(numParams,
+                                  std::numeric_limits<double>::infinity());
+    std::vector<double> bestRatio(numParams, 1.0);
+    std::vector<double> error(numParams);
+    std::vector<float> scales(numParams);
+    std::vector<int64_t> zeroPoints(numParams);
+    for (int step = 0; step <= 25; ++step) {
+      double ratio = 1.0 - 0.02 * step;
+      for (int64_t p = 0; p < numParams; ++p) {
+        llvm::Expected<QuantParams> params = chooseQuantParams(
+            ratio * mins[p], ratio * maxs[p], result.range, spec.symmetric);
+        if (!params)
+          return params.takeError();
+        scales[p] = static_cast<float>(params->scale);
+        zeroPoints[p] = params->zeroPoint;
+        error[p] = 0.0;
+      }
+      for (int64_t i = 0; i < numElements; ++i) {
+        int64_t p = getParamIndex(i);
+        int64_t q =
+            quantizeValue(values[i], scales[p], zeroPoints[p], result.range);
+        double diff = double(dequantizeValue(q, scales[p], zeroPoints[p])) -
+                      double(values[i]);
+        error[p] += diff * diff;
+      }
+      for (int64_t p = 0; p < numParams; ++p)
+        if (error[p] < bestError[p]) {
+          bestError[p] = error[p];
+          bestRatio[p] = ratio;
+        }
+    }
+    for (int64_t p = 0; p < numParams; ++p) {
+      mins[p] *= bestRatio[p];
+      maxs[p] *= bestRatio[p];
+    }
   }
 
   // Symmetric over the narrow signed range gives zero point 0 and scale

@@ -122,6 +122,18 @@ llvm::Error qcomp::applyOverrides(OpScheme &scheme,
       return value.takeError();
     w.symmetric = *value;
   }
+  if (!overrides.weightRange.empty()) {
+    std::optional<WeightRange> range =
+        llvm::StringSwitch<std::optional<WeightRange>>(overrides.weightRange)
+            .Case("auto", WeightRange::Auto)
+            .Case("absmax", WeightRange::AbsMax)
+            .Case("mse", WeightRange::MSE)
+            .Default(std::nullopt);
+    if (!range)
+      return makeError("weight-range must be auto, absmax or mse, not '" +
+                       overrides.weightRange + "'");
+    w.range = *range;
+  }
   if (!overrides.activations.empty()) {
     std::optional<ActivationMode> mode =
         llvm::StringSwitch<std::optional<ActivationMode>>(overrides.activations)

@@ -26,11 +26,17 @@ namespace mlir::qcomp {
 
 enum class ActivationMode { None, Static, Dynamic };
 
+/// How a weight group's range is chosen: its absolute maximum, the clipped
+/// range of least squared error (WeightQuantSpec::mseClipping), or Auto:
+/// MSE at 2 bits and for 4-bit groups of at least 64 weights.
+enum class WeightRange { Auto, AbsMax, MSE };
+
 struct WeightScheme {
   unsigned bits = 8;
   WeightGranularity granularity = WeightGranularity::PerChannel;
   int64_t groupSize = 0;
   bool symmetric = true;
+  WeightRange range = WeightRange::Auto;
 };
 
 struct ActivationScheme {
@@ -58,6 +64,7 @@ struct SchemeOverrides {
   std::string weightGranularity;
   int64_t groupSize = 0;
   std::string weightSymmetric;
+  std::string weightRange;
   std::string activations;
   std::string activationGranularity;
   std::string activationSymmetric;

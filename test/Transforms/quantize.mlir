@@ -2,7 +2,8 @@
 // RUN: qcomp-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(qc-quantize{scheme=w8a16}))" 2>/dev/null | FileCheck %s --check-prefix=W8A16
 // RUN: qcomp-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(qc-quantize{scheme=w4a16 group-size=2}))" 2>/dev/null | FileCheck %s --check-prefix=GROUP
 // RUN: qcomp-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(qc-quantize{scheme=w8a8-dynamic}))" 2>/dev/null | FileCheck %s --check-prefix=DYN
-// RUN: qcomp-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(qc-quantize{scheme=w4a8}))" 2>/dev/null | FileCheck %s --check-prefix=W4A8
+// RUN: qcomp-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(qc-quantize{scheme=w4a8 weight-range=absmax}))" 2>/dev/null | FileCheck %s --check-prefix=W4A8
+// RUN: qcomp-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(qc-quantize{weight-range=mse}))" 2>/dev/null | FileCheck %s --check-prefix=MSE
 // RUN: qcomp-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(qc-quantize{weight-granularity=per-tensor activation-symmetric=true}))" 2>/dev/null | FileCheck %s --check-prefix=OPTS
 
 // A linear layer as the importer writes Gemm(transB=1) + bias: the weight is
@@ -50,7 +51,8 @@
 //       DYN:   linalg.generic {{.*}} ins(%[[Y]], %{{.*}} : tensor<2x3xf32>, tensor<3xf32>)
 
 // With w4a8, int4 weights per channel, packed two per byte along N (3 columns
-// take 2 bytes per row), with an int32 bias.
+// take 2 bytes per row), with an int32 bias; weight-range=absmax gives the
+// scales max|w| / 7.
 // W4A8-LABEL: func.func @linear
 //       W4A8:   %[[P:.*]] = arith.constant dense<{{\[}}[39, 9], [45, 3], [-46, 0], [112, 0]]> : tensor<4x2xi8>
 //       W4A8:   %[[W:.*]] = qc.unpack %[[P]] : tensor<4x2xi8> to tensor<4x3x!quant.uniform<i4<-7:7>:f32:1, {0.14285714285714285,0.2857142857142857,0.2857142857142857}>>
@@ -142,9 +144,12 @@ func.func @shared_input(%x: tensor<2x2xf32> {qc.stats = #qc.stats<min = -1.0, ma
 //   CHECK-NOT:   linalg.generic
 //       CHECK:   return %[[Y]]
 
-// Weight-only schemes keep convolutions float.
+// Weight-only: the filter is stored as int8 and dequantized in front of the
+// float convolution.
 // W8A16-LABEL: func.func @conv
-//       W8A16:   linalg.conv_2d_nchw_fchw
+//       W8A16:   %[[W:.*]] = quant.scast %{{.*}} : tensor<3x2x3x3xi8> to tensor<3x2x3x3x!quant.uniform<i8<-127:127>:f32:0,
+//       W8A16:   %[[WF:.*]] = qc.dequantize %[[W]]
+//       W8A16:   linalg.conv_2d_nchw_fchw {{.*}} ins(%{{.*}}, %[[WF]] : tensor<1x2x6x6xf32>, tensor<3x2x3x3xf32>)
 func.func @conv(%x: tensor<1x2x4x4xf32>) -> tensor<1x3x4x4xf32> {
   %zero = arith.constant 0.0 : f32
   %w = arith.constant dense<0.5> : tensor<3x2x3x3xf32>
@@ -170,6 +175,11 @@ func.func @conv(%x: tensor<1x2x4x4xf32>) -> tensor<1x3x4x4xf32> {
 // A grouped (here depthwise-like, 2 groups) convolution in the importer's
 // form: the input expanded to NxGx(C/G)xHxW, the result collapsed back. It
 // becomes one qc.conv2d with `groups 2` on the unexpanded tensors.
+
+// W8A16-LABEL: func.func @grouped_conv
+//       W8A16:   %[[WF:.*]] = qc.dequantize %{{.*}} : tensor<4x1x2x2x!quant.uniform<{{.*}}>> to tensor<4x1x2x2xf32>
+//       W8A16:   %[[WE:.*]] = tensor.expand_shape %[[WF]] {{\[}}[0, 1], [2], [3], [4]] output_shape [2, 2, 1, 2, 2]
+//       W8A16:   linalg.conv_2d_ngchw_gfchw {{.*}} ins(%{{.*}}, %[[WE]] :
 
 // CHECK-LABEL: func.func @grouped_conv
 //  CHECK-SAME:   (%[[X:.*]]: tensor<1x2x3x3xf32>
@@ -217,7 +227,12 @@ func.func @qdq(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
 
 // -----
 
-// A front end chooses per op: int4 per-tensor weights for this layer.
+// A front end chooses per op: int4 per-tensor weights for this layer. With
+// weight-range=mse the range is clipped to the least squared error, here
+// 0.98 of max|w| (4 * 0.98 / 7 = 0.56); auto does so only for groups of at
+// least 64 weights.
+// MSE-LABEL: func.func @per_op_scheme
+//       MSE:   qc.unpack %{{.*}} : tensor<2x1xi8> to tensor<2x2x!quant.uniform<i4<-7:7>:f32, 0.55999999999999994>>
 
 // CHECK-LABEL: func.func @per_op_scheme
 //       CHECK:   qc.unpack %{{.*}} : tensor<2x1xi8> to tensor<2x2x!quant.uniform<i4<-7:7>:f32, 0.5714285714285714>>

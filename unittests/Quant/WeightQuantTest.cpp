@@ -827,4 +827,59 @@ TEST(WeightQuantTest, BiasErrors) {
   expectMessage(msg, {"3 elements", "got 2"});
 }
 
+// MSE clipping: one outlier (3.0) among 255 weights in [-1, 1]. With 4 bits
+// and scale max|w| / 7 = 3 / 7 the small weights are coarsely rounded;
+// clipping to a smaller range trades a larger error on the outlier for
+// smaller errors on the rest. The chosen range is the one with the least
+// squared error among the candidates, checked here by recomputing every
+// candidate's error directly.
+TEST(WeightQuantTest, MseClippingPicksTheLeastErrorRange) {
+  std::vector<float> w = {3.0f};
+  for (int i = 0; i < 255; ++i)
+    w.push_back(((i % 21) - 10) / 10.0f);
+  WeightQuantSpec spec;
+  spec.bits = 4;
+  spec.granularity = WeightGranularity::PerTensor;
+  spec.mseClipping = true;
+  llvm::Expected<QuantizedWeights> clipped = quantizeWeights(w, {256}, spec);
+  ASSERT_TRUE(static_cast<bool>(clipped)) << toString(clipped.takeError());
+
+  auto errorAt = [&](double scale) {
+    float s = static_cast<float>(scale);
+    double sum = 0.0;
+    for (float x : w) {
+      double q = std::nearbyint(double(x) / s);
+      q = std::min(7.0, std::max(-7.0, q));
+      sum += (q * s - x) * (q * s - x);
+    }
+    return sum;
+  };
+  double best = std::numeric_limits<double>::infinity(), bestScale = 0.0;
+  for (int step = 0; step <= 25; ++step) {
+    double scale = (1.0 - 0.02 * step) * 3.0 / 7.0;
+    if (errorAt(scale) < best) {
+      best = errorAt(scale);
+      bestScale = scale;
+    }
+  }
+  EXPECT_LT(bestScale, 3.0 / 7.0);
+  EXPECT_DOUBLE_EQ(clipped->scales[0], bestScale);
+  EXPECT_LT(errorAt(clipped->scales[0]), errorAt(3.0 / 7.0));
+}
+
+// Without outliers (uniform values on a grid) clipping does not help and the
+// absmax range stays.
+TEST(WeightQuantTest, MseClippingKeepsAnExactGrid) {
+  std::vector<float> w;
+  for (int i = -7; i <= 7; ++i)
+    w.push_back(0.25f * i);
+  WeightQuantSpec spec;
+  spec.bits = 4;
+  spec.granularity = WeightGranularity::PerTensor;
+  spec.mseClipping = true;
+  llvm::Expected<QuantizedWeights> q = quantizeWeights(w, {15}, spec);
+  ASSERT_TRUE(static_cast<bool>(q)) << toString(q.takeError());
+  EXPECT_DOUBLE_EQ(q->scales[0], 0.25);
+}
+
 } // namespace

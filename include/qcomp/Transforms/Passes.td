@@ -165,6 +165,10 @@ def QCQuantizePass : Pass<"qc-quantize", "func::FuncOp"> {
     Option<"weightSymmetric", "weight-symmetric", "std::string",
            /*default=*/"\"\"",
            "true or false: symmetric weights (empty: the scheme's)">,
+    Option<"weightRange", "weight-range", "std::string", /*default=*/"\"auto\"",
+           "How each weight group's range is chosen: absmax, mse (the "
+           "clipped range of least squared error), or auto (mse at 2 bits "
+           "and for 4-bit groups of at least 64 weights, else absmax)">,
     Option<"activations", "activations", "std::string", /*default=*/"\"\"",
            "static, dynamic or none (weight-only) (empty: the scheme's)">,
     Option<"activationGranularity", "activation-granularity", "std::string",
