@@ -6,16 +6,156 @@
 
 #include "DriverUtils.h"
 
+#include "qcomp/Execution/Calibrate.h"
 #include "qcomp/Import/TensorFiles.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/WithColor.h"
 
 using namespace mlir;
 using namespace mlir::qcomp;
+namespace cl = llvm::cl;
+
+cl::OptionCategory &qcomp::getDriverCategory() {
+  static cl::OptionCategory category("qcomp options");
+  return category;
+}
+
+//===----------------------------------------------------------------------===//
+// Options shared by commands
+//===----------------------------------------------------------------------===//
+
+ModelLoadingOptions::ModelLoadingOptions(cl::SubCommand &command)
+    : inputShapes("input-shape",
+                  cl::desc("Bind the shape of an ONNX graph input: "
+                           "name=1x3x224x224 (repeatable)"),
+                  cl::value_desc("name=shape"), cl::sub(command),
+                  cl::cat(getDriverCategory())),
+      functionName(
+          "func-name", cl::desc("Name of the imported / executed function"),
+          cl::init("main"), cl::sub(command), cl::cat(getDriverCategory())) {}
+
+llvm::Expected<ONNXImportOptions>
+ModelLoadingOptions::getImportOptions() const {
+  ONNXImportOptions options;
+  options.functionName = functionName;
+  for (const std::string &binding : inputShapes)
+    if (llvm::Error err = parseInputShapeBinding(binding, options))
+      return std::move(err);
+  return options;
+}
+
+/// The named schemes of qc-quantize.
+static constexpr llvm::StringLiteral kSchemes[] = {
+    "w8a8", "w8a8-dynamic", "w4a8", "w8a16", "w4a16", "w2a16"};
+
+QuantizationFlags::QuantizationFlags(cl::SubCommand &command)
+    : scheme("scheme",
+             cl::desc("Quantization scheme: w8a8, w8a8-dynamic, w4a8, w8a16, "
+                      "w4a16, w2a16 (default w8a8)"),
+             cl::value_desc("name"), cl::init("w8a8"), cl::sub(command),
+             cl::cat(getDriverCategory())),
+      quantizeOptions(
+          "quantize-options",
+          cl::desc("More qc-quantize options, in pass-option syntax: "
+                   "\"range-method=percentile layer-bits=fc=8\" (see "
+                   "qcomp-opt --help); they come last and win"),
+          cl::value_desc("options"), cl::sub(command),
+          cl::cat(getDriverCategory())),
+      calibPath("calib",
+                cl::desc("Calibration table (qcomp calibrate --calib-out); "
+                         "without it the model is calibrated on --data"),
+                cl::value_desc("table.json"), cl::sub(command),
+                cl::cat(getDriverCategory())),
+      exclude("exclude",
+              cl::desc("Layers to keep float: names or glob patterns"),
+              cl::value_desc("a,b"), cl::CommaSeparated, cl::sub(command),
+              cl::cat(getDriverCategory())),
+      keepFirst("keep-first",
+                cl::desc("Keep the first N quantizable layers float"),
+                cl::value_desc("N"), cl::init(0), cl::sub(command),
+                cl::cat(getDriverCategory())),
+      keepLast("keep-last",
+               cl::desc("Keep the last N quantizable layers float"),
+               cl::value_desc("N"), cl::init(0), cl::sub(command),
+               cl::cat(getDriverCategory())),
+      noPropagate("no-propagate",
+                  cl::desc("Do not run qc-propagate-scales after qc-quantize"),
+                  cl::init(false), cl::sub(command),
+                  cl::cat(getDriverCategory())),
+      observedOps("observe",
+                  cl::desc("Whose activations calibration observes: matmul, "
+                           "conv, all (default: matmul,conv); must match the "
+                           "table given with --calib"),
+                  cl::CommaSeparated, cl::sub(command),
+                  cl::cat(getDriverCategory())) {}
+
+llvm::Error QuantizationFlags::validate() const {
+  if (llvm::is_contained(kSchemes, llvm::StringRef(scheme)))
+    return llvm::Error::success();
+  return llvm::createStringError(
+      "unknown scheme '" + scheme + "' (known: " +
+      llvm::join(llvm::ArrayRef<llvm::StringLiteral>(kSchemes), ", ") + ")");
+}
+
+bool QuantizationFlags::anyGiven() const {
+  return scheme.getNumOccurrences() || quantizeOptions.getNumOccurrences() ||
+         calibPath.getNumOccurrences() || exclude.getNumOccurrences() ||
+         keepFirst.getNumOccurrences() || keepLast.getNumOccurrences() ||
+         noPropagate.getNumOccurrences() || observedOps.getNumOccurrences();
+}
+
+std::string QuantizationFlags::getPassOptions() const {
+  std::string options = "scheme=" + scheme;
+  if (!exclude.empty())
+    options += " exclude=" + llvm::join(exclude, ",");
+  if (keepFirst)
+    options += " keep-first=" + std::to_string(keepFirst);
+  if (keepLast)
+    options += " keep-last=" + std::to_string(keepLast);
+  if (!llvm::StringRef(quantizeOptions).trim().empty())
+    options += " " + llvm::StringRef(quantizeOptions).trim().str();
+  return options;
+}
+
+QuantizeModelOptions
+QuantizationFlags::getModelOptions(llvm::StringRef passOptions) const {
+  QuantizeModelOptions options;
+  options.quantizeOptions = passOptions.str();
+  options.propagateScales = !noPropagate;
+  options.observedOps.assign(observedOps.begin(), observedOps.end());
+  return options;
+}
+
+llvm::Expected<CalibrationTable>
+QuantizationFlags::getTable(ModuleOp floatModule, llvm::StringRef dataDirectory,
+                            unsigned maxSamples) const {
+  if (!calibPath.empty())
+    return CalibrationTable::read(calibPath);
+  OwningOpRef<ModuleOp> copy = floatModule.clone();
+  CalibrationOptions options;
+  options.observedOps.assign(observedOps.begin(), observedOps.end());
+  options.maxSamples = maxSamples;
+  ProgressBar progress("calibrating");
+  options.progress = [&](unsigned done, unsigned total) {
+    progress.update(done, total);
+  };
+  options.warn = [&](const std::string &message) {
+    progress.clear();
+    reportWarning(message);
+  };
+  auto table = calibrate(*copy, dataDirectory, options);
+  progress.clear();
+  return table;
+}
+
+//===----------------------------------------------------------------------===//
+// Diagnostics
+//===----------------------------------------------------------------------===//
 
 int qcomp::reportError(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "qcomp") << message << "\n";
@@ -24,6 +164,10 @@ int qcomp::reportError(const llvm::Twine &message) {
 
 int qcomp::reportError(llvm::Error error) {
   return reportError(llvm::toString(std::move(error)));
+}
+
+void qcomp::reportWarning(const llvm::Twine &message) {
+  llvm::WithColor::warning(llvm::errs(), "qcomp") << message << "\n";
 }
 
 /// The file of a location and the innermost name (ONNX node) on the way.
@@ -86,6 +230,33 @@ DiagnosticPrinter::~DiagnosticPrinter() {
   context.getDiagEngine().eraseHandler(id);
 }
 
+FloatLayerCollector::FloatLayerCollector(MLIRContext &context,
+                                         bool dropOtherRemarks)
+    : context(context) {
+  id = context.getDiagEngine().registerHandler(
+      [this, dropOtherRemarks](Diagnostic &diag) -> LogicalResult {
+        if (diag.getSeverity() != DiagnosticSeverity::Remark)
+          return failure();
+        std::string message = diag.str();
+        llvm::StringRef text(message);
+        constexpr llvm::StringLiteral separator = "' stays float: ";
+        size_t split = text.find(separator);
+        if (!text.starts_with("layer '") || split == llvm::StringRef::npos)
+          return success(dropOtherRemarks);
+        std::string layer = text.slice(7, split).str();
+        std::string reason = text.drop_front(split + separator.size()).str();
+        if (!llvm::any_of(layers, [&](const auto &entry) {
+              return entry.first == layer;
+            }))
+          layers.emplace_back(std::move(layer), std::move(reason));
+        return success();
+      });
+}
+
+FloatLayerCollector::~FloatLayerCollector() {
+  context.getDiagEngine().eraseHandler(id);
+}
+
 llvm::Expected<std::vector<HostTensor>>
 qcomp::bindInputs(llvm::ArrayRef<TensorSignature> inputs,
                   llvm::ArrayRef<std::string> flags) {
@@ -132,6 +303,12 @@ std::string qcomp::summarizeTensor(const HostTensor &tensor) {
   return result;
 }
 
+std::string qcomp::formatNumber(double value) {
+  std::string result;
+  llvm::raw_string_ostream(result) << llvm::format("%g", value);
+  return result;
+}
+
 std::string qcomp::sanitizeFileName(llvm::StringRef name) {
   std::string result = name.str();
   for (char &c : result)
@@ -148,6 +325,14 @@ void ProgressBar::update(unsigned done, unsigned total) {
   llvm::errs() << "\r" << label << " [" << std::string(filled, '#')
                << std::string(width - filled, '.') << "] " << done << "/"
                << total;
+  llvm::errs().flush();
+  drawn = true;
+}
+
+void ProgressBar::show(llvm::StringRef text) {
+  if (!llvm::errs().is_displayed())
+    return;
+  llvm::errs() << "\r\x1b[K" << label << ": " << text;
   llvm::errs().flush();
   drawn = true;
 }

@@ -3,20 +3,117 @@
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 //===----------------------------------------------------------------------===//
+//
+// What the commands of the driver share: error reporting, the diagnostic
+// printer, the options every model-loading or quantizing command takes
+// (each command instantiates them for its own cl::SubCommand), and the
+// collection of qc-quantize's "stays float" remarks.
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef QCOMP_TOOLS_QCOMP_DRIVERUTILS_H
 #define QCOMP_TOOLS_QCOMP_DRIVERUTILS_H
 
+#include "qcomp/Calibration/CalibrationTable.h"
 #include "qcomp/Execution/JitRunner.h"
+#include "qcomp/Execution/QuantizeModel.h"
+#include "qcomp/Import/ONNX/ONNXImporter.h"
 
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
 
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace mlir::qcomp {
+
+//===----------------------------------------------------------------------===//
+// Commands
+//===----------------------------------------------------------------------===//
+
+/// One `qcomp <name>` command. Each lives in its own <Name>Command.cpp, with
+/// its options as file-local statics registered with its subcommand.
+struct DriverCommand {
+  llvm::cl::SubCommand &subCommand;
+  int (*run)(MLIRContext &context);
+};
+
+DriverCommand getImportCommand();
+DriverCommand getRunCommand();
+DriverCommand getCalibrateCommand();
+DriverCommand getQuantizeCommand();
+DriverCommand getCompareCommand();
+DriverCommand getSensitivityCommand();
+
+/// The category of every qcomp option (the only one --help shows).
+llvm::cl::OptionCategory &getDriverCategory();
+
+//===----------------------------------------------------------------------===//
+// Options shared by commands
+//===----------------------------------------------------------------------===//
+
+/// --input-shape and --func-name, for a command that loads a model.
+class ModelLoadingOptions {
+public:
+  explicit ModelLoadingOptions(llvm::cl::SubCommand &command);
+
+  /// The ONNX import options the flags describe; errors name the flag.
+  llvm::Expected<ONNXImportOptions> getImportOptions() const;
+  const std::string &getFunctionName() const { return functionName; }
+
+private:
+  llvm::cl::list<std::string> inputShapes;
+  llvm::cl::opt<std::string> functionName;
+};
+
+/// --scheme, --quantize-options, --calib, --exclude, --keep-first,
+/// --keep-last, --no-propagate and --observe, for a command that quantizes a
+/// model in-process.
+class QuantizationFlags {
+public:
+  explicit QuantizationFlags(llvm::cl::SubCommand &command);
+
+  /// Checks the scheme name (an error listing the known ones).
+  llvm::Error validate() const;
+  /// True when any of the flags appears on the command line.
+  bool anyGiven() const;
+  /// The qc-quantize options: "scheme=S exclude=... keep-first=N
+  /// keep-last=N" followed by --quantize-options.
+  std::string getPassOptions() const;
+  /// quantizeModel's options with `passOptions` as the qc-quantize options.
+  QuantizeModelOptions getModelOptions(llvm::StringRef passOptions) const;
+  /// The calibration table: --calib when given, else the statistics of
+  /// `floatModule` (a copy is instrumented) over the samples of
+  /// `dataDirectory`.
+  llvm::Expected<CalibrationTable> getTable(ModuleOp floatModule,
+                                            llvm::StringRef dataDirectory,
+                                            unsigned maxSamples) const;
+  const std::string &getScheme() const { return scheme; }
+  /// True when --calib names a table.
+  bool hasTable() const { return !calibPath.empty(); }
+
+private:
+  llvm::cl::opt<std::string> scheme;
+  llvm::cl::opt<std::string> quantizeOptions;
+  llvm::cl::opt<std::string> calibPath;
+  llvm::cl::list<std::string> exclude;
+  llvm::cl::opt<unsigned> keepFirst;
+  llvm::cl::opt<unsigned> keepLast;
+  llvm::cl::opt<bool> noPropagate;
+  llvm::cl::list<std::string> observedOps;
+};
+
+//===----------------------------------------------------------------------===//
+// Diagnostics
+//===----------------------------------------------------------------------===//
 
 /// Prints "qcomp: error: <message>" and returns 1.
 int reportError(const llvm::Twine &message);
 int reportError(llvm::Error error);
+/// Prints "qcomp: warning: <message>".
+void reportWarning(const llvm::Twine &message);
 
 /// Prints the context's diagnostics as `<file>: error: <message>`, adding the
 /// op's name location (an ONNX node) when the message does not name it.
@@ -30,6 +127,31 @@ private:
   DiagnosticEngine::HandlerID id;
 };
 
+/// While alive, takes qc-quantize's remarks "layer 'X' stays float: <reason>"
+/// out of the context's diagnostics and keeps them; other remarks are
+/// dropped too when `dropOtherRemarks`, else passed on (to the
+/// DiagnosticPrinter). Errors and warnings always pass on.
+class FloatLayerCollector {
+public:
+  FloatLayerCollector(MLIRContext &context, bool dropOtherRemarks);
+  ~FloatLayerCollector();
+
+  /// (layer, reason), in the order reported, each layer once.
+  const std::vector<std::pair<std::string, std::string>> &getLayers() const {
+    return layers;
+  }
+  void clear() { layers.clear(); }
+
+private:
+  MLIRContext &context;
+  DiagnosticEngine::HandlerID id;
+  std::vector<std::pair<std::string, std::string>> layers;
+};
+
+//===----------------------------------------------------------------------===//
+// Inputs and output
+//===----------------------------------------------------------------------===//
+
 /// Reads `--input` values (`name=file` or `file`) and orders the tensors as
 /// the function's inputs.
 llvm::Expected<std::vector<HostTensor>>
@@ -39,6 +161,9 @@ bindInputs(llvm::ArrayRef<TensorSignature> inputs,
 /// "min -1.5 max 3 mean 0.25" (or the values themselves when few).
 std::string summarizeTensor(const HostTensor &tensor);
 
+/// A number as the user wrote it: "12", "11.25", "1e+06" (printf's %g).
+std::string formatNumber(double value);
+
 /// A value name usable as a file name ('/' and ':' replaced by '_').
 std::string sanitizeFileName(llvm::StringRef name);
 
@@ -47,6 +172,8 @@ class ProgressBar {
 public:
   explicit ProgressBar(llvm::StringRef label) : label(label.str()) {}
   void update(unsigned done, unsigned total);
+  /// Shows `text` after the label instead of a bar.
+  void show(llvm::StringRef text);
   /// Erases the bar (before other output).
   void clear();
 
