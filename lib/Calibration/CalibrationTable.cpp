@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcomp/Calibration/CalibrationTable.h"
+#include "qcomp/Support/Format.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -26,18 +27,6 @@
 #include <optional>
 
 using namespace mlir::qcomp;
-
-/// Formats a finite `value` with the fewest significant digits that read
-/// back (with strtod, as llvm::json::parse does) as the same double.
-static std::string formatDouble(double value) {
-  char buffer[64];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buffer, sizeof(buffer), "%.*g", precision, value);
-    if (!std::isfinite(value) || std::strtod(buffer, nullptr) == value)
-      break;
-  }
-  return buffer;
-}
 
 //===----------------------------------------------------------------------===//
 // Table

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcomp/Calibration/RangeSelection.h"
+#include "qcomp/Support/Format.h"
 
 #include "qcomp/Calibration/TensorStatistics.h"
 #include "qcomp/Quant/QuantMath.h"
@@ -35,18 +36,6 @@
 using namespace mlir::qcomp;
 
 static constexpr double kInfinity = std::numeric_limits<double>::infinity();
-
-/// Formats `value` with the fewest significant digits that read back as the
-/// same double, for error messages.
-static std::string formatDouble(double value) {
-  char buffer[64];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buffer, sizeof(buffer), "%.*g", precision, value);
-    if (!std::isfinite(value) || std::strtod(buffer, nullptr) == value)
-      break;
-  }
-  return buffer;
-}
 
 llvm::StringRef mlir::qcomp::getRangeMethodName(RangeMethod method) {
   switch (method) {

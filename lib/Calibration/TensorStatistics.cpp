@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcomp/Calibration/TensorStatistics.h"
+#include "qcomp/Support/Format.h"
 
 #include "qcomp/Runtime/HostTensor.h"
 
@@ -36,31 +37,6 @@ static constexpr int kWidthMantissaBits = 20;
 static constexpr double kMaxGridIndex = 0x1p53;
 /// The largest |grid start| fromRecord accepts.
 static constexpr double kMaxRecordStart = 0x1p40;
-
-/// Formats `value` with the fewest significant digits that read back as the
-/// same double, for error messages.
-static std::string formatDouble(double value) {
-  char buffer[64];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buffer, sizeof(buffer), "%.*g", precision, value);
-    if (!std::isfinite(value) || std::strtod(buffer, nullptr) == value)
-      break;
-  }
-  return buffer;
-}
-
-/// "2x3x4" ("scalar" for rank 0), for error messages.
-static std::string formatShape(llvm::ArrayRef<int64_t> shape) {
-  if (shape.empty())
-    return "scalar";
-  std::string result;
-  for (auto [i, dim] : llvm::enumerate(shape)) {
-    if (i)
-      result += 'x';
-    result += std::to_string(dim);
-  }
-  return result;
-}
 
 /// Rounds a positive finite `x` up to kWidthMantissaBits significant bits.
 static double roundUpMantissa(double x) {

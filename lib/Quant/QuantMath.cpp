@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcomp/Quant/QuantMath.h"
+#include "qcomp/Support/Format.h"
 
 #include "llvm/Support/MathExtras.h"
 
@@ -25,18 +26,6 @@
 #include <string>
 
 using namespace mlir::qcomp;
-
-/// Formats `value` with the fewest significant digits that read back as the
-/// same double ("0.1", "1e-45", "nan", "-inf"), for error messages.
-static std::string formatDouble(double value) {
-  char buffer[64];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buffer, sizeof(buffer), "%.*g", precision, value);
-    if (!std::isfinite(value) || std::strtod(buffer, nullptr) == value)
-      break;
-  }
-  return buffer;
-}
 
 /// Saturates the f32 value `t` to `range` and converts it to an integer. The
 /// comparisons against the f32 bounds come first so that the conversion is

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcomp/Quant/WeightQuant.h"
+#include "qcomp/Support/Format.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/MathExtras.h"
@@ -24,31 +25,6 @@
 #include <string>
 
 using namespace mlir::qcomp;
-
-/// Formats `value` with the fewest significant digits that read back as the
-/// same double ("0.1", "nan", "-inf"), for error messages.
-static std::string formatDouble(double value) {
-  char buffer[64];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buffer, sizeof(buffer), "%.*g", precision, value);
-    if (!std::isfinite(value) || std::strtod(buffer, nullptr) == value)
-      break;
-  }
-  return buffer;
-}
-
-/// Formats a shape as "2x3x4" ("scalar" for rank 0), for error messages.
-static std::string formatShape(llvm::ArrayRef<int64_t> shape) {
-  if (shape.empty())
-    return "scalar";
-  std::string result;
-  for (auto [i, dim] : llvm::enumerate(shape)) {
-    if (i != 0)
-      result += "x";
-    result += std::to_string(dim);
-  }
-  return result;
-}
 
 /// The number of elements of `shape`; the shape must have been validated.
 static int64_t getNumElements(llvm::ArrayRef<int64_t> shape) {

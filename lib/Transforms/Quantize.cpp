@@ -121,6 +121,13 @@ private:
 
   std::optional<BiasAdd> matchBiasAdd(Value result, unsigned channelDim);
 
+  /// The int32 constant of `bias` at scale inputScale * channelScales[n],
+  /// and its largest magnitude; when the bias does not fit int32, a remark,
+  /// `bias` reset (it stays a float add) and null.
+  Value buildBias(Operation *op, std::optional<BiasAdd> &bias,
+                  double inputScale, ArrayRef<double> channelScales,
+                  int64_t &magnitude);
+
   /// The accumulator type that cannot overflow, with a remark when i32 does
   /// not suffice.
   IntegerType chooseAccumulator(Operation *op, int64_t reductionSize,
@@ -472,6 +479,26 @@ std::optional<BiasAdd> Quantizer::matchBiasAdd(Value result,
   return BiasAdd{add, std::move(*bias)};
 }
 
+Value Quantizer::buildBias(Operation *op, std::optional<BiasAdd> &bias,
+                           double inputScale, ArrayRef<double> channelScales,
+                           int64_t &magnitude) {
+  llvm::Expected<std::vector<int32_t>> q =
+      quantizeBias(bias->values.values, inputScale, channelScales);
+  if (!q) {
+    op->emitRemark() << "layer '" << namer.getName(op)
+                     << "' keeps its bias float: "
+                     << llvm::toString(q.takeError());
+    bias.reset();
+    return {};
+  }
+  OpBuilder b(op);
+  auto type = RankedTensorType::get({(int64_t)q->size()}, b.getI32Type());
+  for (int32_t v : *q)
+    magnitude = std::max<int64_t>(magnitude, std::abs((int64_t)v));
+  return arith::ConstantOp::create(
+      b, op->getLoc(), DenseElementsAttr::get(type, ArrayRef<int32_t>(*q)));
+}
+
 IntegerType Quantizer::chooseAccumulator(Operation *op, int64_t reductionSize,
                                          int64_t lhsMagnitude,
                                          int64_t rhsMagnitude,
@@ -597,24 +624,9 @@ Outcome Quantizer::quantizeMatmul(linalg::LinalgOp op, const OpScheme &scheme) {
   Value biasValue;
   int64_t biasMagnitude = 0;
   if (a->type && !channelScales.empty() && !a->dynamicScale)
-    if ((bias = matchBiasAdd(op->getResult(0), resultType.getRank() - 1))) {
-      llvm::Expected<std::vector<int32_t>> q =
-          quantizeBias(bias->values.values, a->type.getScale(), channelScales);
-      if (!q) {
-        op->emitRemark() << "layer '" << namer.getName(op)
-                         << "' keeps its bias float: "
-                         << llvm::toString(q.takeError());
-        bias.reset();
-      } else {
-        OpBuilder b(op);
-        auto type = RankedTensorType::get({(int64_t)q->size()}, b.getI32Type());
-        biasValue = arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(type, ArrayRef<int32_t>(*q)));
-        for (int32_t v : *q)
-          biasMagnitude =
-              std::max<int64_t>(biasMagnitude, std::abs((int64_t)v));
-      }
-    }
+    if ((bias = matchBiasAdd(op->getResult(0), resultType.getRank() - 1)))
+      biasValue =
+          buildBias(op, bias, a->type.getScale(), channelScales, biasMagnitude);
 
   IntegerType acc = chooseAccumulator(op, reductionSize, lhsMagnitude,
                                       rhsMagnitude, biasMagnitude);
@@ -758,23 +770,9 @@ Outcome Quantizer::quantizeConv(Operation *op, const OpScheme &scheme) {
   std::optional<BiasAdd> bias = matchBiasAdd(result, 1);
   Value biasValue;
   int64_t biasMagnitude = 0;
-  if (bias) {
-    llvm::Expected<std::vector<int32_t>> q =
-        quantizeBias(bias->values.values, a->type.getScale(), w->channelScales);
-    if (!q) {
-      op->emitRemark() << "layer '" << namer.getName(op)
-                       << "' keeps its bias float: "
-                       << llvm::toString(q.takeError());
-      bias.reset();
-    } else {
-      OpBuilder b(op);
-      auto type = RankedTensorType::get({(int64_t)q->size()}, b.getI32Type());
-      biasValue = arith::ConstantOp::create(
-          b, loc, DenseElementsAttr::get(type, ArrayRef<int32_t>(*q)));
-      for (int32_t v : *q)
-        biasMagnitude = std::max<int64_t>(biasMagnitude, std::abs((int64_t)v));
-    }
-  }
+  if (bias)
+    biasValue = buildBias(op, bias, a->type.getScale(), w->channelScales,
+                          biasMagnitude);
   IntegerType acc =
       chooseAccumulator(op, reductionSize, getTypeMagnitude(a->type),
                         w->magnitude, biasMagnitude);
