@@ -12,7 +12,6 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringSet.h"
@@ -121,18 +120,6 @@ void qcomp::appendFunctionResults(
   auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
   OpBuilder builder(ret);
   for (auto [value, name] : values) {
-    // Buffer-results-to-out-params cannot return one computed value twice;
-    // a value already returned is returned again as a copy:
-    //   %e = tensor.empty() : tensor<...>
-    //   %c = linalg.copy ins(%v : tensor<...>) outs(%e : tensor<...>)
-    auto type = dyn_cast<RankedTensorType>(value.getType());
-    if (value.getDefiningOp() && type && type.hasStaticShape() &&
-        llvm::is_contained(ret.getOperands(), value)) {
-      Value empty = tensor::EmptyOp::create(
-          builder, value.getLoc(), type.getShape(), type.getElementType());
-      value = linalg::CopyOp::create(builder, value.getLoc(), value, empty)
-                  .getResult(0);
-    }
     unsigned index = func.getNumResults();
     (void)func.insertResult(
         index, value.getType(),

@@ -69,8 +69,7 @@ void nameUnnamedLayers(func::FuncOp func);
 
 /// Appends `values` to the results of `func` (a single-block function ending
 /// in func.return), each with a `qc.name` result attribute of the given name.
-/// A computed value that is already returned is returned again through a
-/// `linalg.copy`.
+/// A value may be returned more than once (the JIT runner copies results).
 void appendFunctionResults(
     func::FuncOp func, llvm::ArrayRef<std::pair<Value, std::string>> values);
 
