@@ -5,8 +5,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "QuantizeScheme.h"
+#include "qcomp/Transforms/QuantizeSchemes.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
@@ -40,7 +43,20 @@ std::string OpScheme::describe() const {
   return text + ")";
 }
 
+llvm::ArrayRef<llvm::StringRef> qcomp::getQuantizeSchemeNames() {
+  // getNamedScheme accepts these and defines each of them.
+  static const llvm::StringRef names[] = {"w8a8",  "w8a8-dynamic", "w4a8",
+                                          "w8a16", "w4a16",        "w2a16"};
+  return names;
+}
+
 llvm::Expected<OpScheme> qcomp::getNamedScheme(llvm::StringRef name) {
+  // Only the listed names are accepted, so that the list cannot miss one.
+  llvm::ArrayRef<llvm::StringRef> names = getQuantizeSchemeNames();
+  if (!llvm::is_contained(names, name))
+    return makeError("unknown scheme '" + name + "' (expected " +
+                     llvm::join(names.drop_back(), ", ") + " or " +
+                     names.back() + ")");
   OpScheme scheme;
   WeightScheme &w = scheme.weights;
   ActivationScheme &a = scheme.activations;
@@ -65,9 +81,7 @@ llvm::Expected<OpScheme> qcomp::getNamedScheme(llvm::StringRef name) {
     w.symmetric = false;
     a.mode = ActivationMode::None;
   } else {
-    return makeError("unknown scheme '" + name +
-                     "' (expected w8a8, w8a8-dynamic, w4a8, w8a16, w4a16 or "
-                     "w2a16)");
+    llvm_unreachable("a name of getQuantizeSchemeNames without a scheme");
   }
   return scheme;
 }

@@ -54,7 +54,8 @@ struct OpScheme {
   std::string describe() const;
 };
 
-/// The named scheme `name`, or an error listing the known ones.
+/// The named scheme `name`, or an error listing the known ones (those of
+/// getQuantizeSchemeNames, qcomp/Transforms/QuantizeSchemes.h).
 llvm::Expected<OpScheme> getNamedScheme(llvm::StringRef name);
 
 /// The textual option overrides of qc-quantize (empty strings leave the

@@ -8,6 +8,7 @@
 
 #include "qcomp/Execution/Calibrate.h"
 #include "qcomp/Import/TensorFiles.h"
+#include "qcomp/Transforms/QuantizeSchemes.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
@@ -49,16 +50,17 @@ ModelLoadingOptions::getImportOptions() const {
   return options;
 }
 
-/// The named schemes of qc-quantize.
-static constexpr llvm::StringLiteral kSchemes[] = {
-    "w8a8", "w8a8-dynamic", "w4a8", "w8a16", "w4a16", "w2a16"};
+/// "Quantization scheme: w8a8, ... (default w8a8)", from qc-quantize's list.
+static llvm::StringRef getSchemeDescription() {
+  static const std::string description =
+      "Quantization scheme: " + llvm::join(getQuantizeSchemeNames(), ", ") +
+      " (default w8a8)";
+  return description;
+}
 
 QuantizationFlags::QuantizationFlags(cl::SubCommand &command)
-    : scheme("scheme",
-             cl::desc("Quantization scheme: w8a8, w8a8-dynamic, w4a8, w8a16, "
-                      "w4a16, w2a16 (default w8a8)"),
-             cl::value_desc("name"), cl::init("w8a8"), cl::sub(command),
-             cl::cat(getDriverCategory())),
+    : scheme("scheme", cl::desc(getSchemeDescription()), cl::value_desc("name"),
+             cl::init("w8a8"), cl::sub(command), cl::cat(getDriverCategory())),
       quantizeOptions(
           "quantize-options",
           cl::desc("More qc-quantize options, in pass-option syntax: "
@@ -95,11 +97,11 @@ QuantizationFlags::QuantizationFlags(cl::SubCommand &command)
                   cl::cat(getDriverCategory())) {}
 
 llvm::Error QuantizationFlags::validate() const {
-  if (llvm::is_contained(kSchemes, llvm::StringRef(scheme)))
+  llvm::ArrayRef<llvm::StringRef> schemes = getQuantizeSchemeNames();
+  if (llvm::is_contained(schemes, llvm::StringRef(scheme)))
     return llvm::Error::success();
-  return llvm::createStringError(
-      "unknown scheme '" + scheme + "' (known: " +
-      llvm::join(llvm::ArrayRef<llvm::StringLiteral>(kSchemes), ", ") + ")");
+  return llvm::createStringError("unknown scheme '" + scheme + "' (known: " +
+                                 llvm::join(schemes, ", ") + ")");
 }
 
 bool QuantizationFlags::anyGiven() const {
