@@ -5,7 +5,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcomp/Execution/Sensitivity.h"
+#include "qcomp/Dialect/QC/IR/QCOps.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -26,7 +29,52 @@ static std::string joinOptions(llvm::StringRef base, llvm::StringRef extra) {
   return (base + " " + extra).str();
 }
 
+/// True when `value` is computed from constants alone: a weight (an
+/// initializer, quantized, unpacked, reshaped or transposed at compile time),
+/// not an activation.
+static bool isConstantDerived(Value value) {
+  llvm::SmallVector<Value> worklist{value};
+  llvm::SmallPtrSet<Operation *, 16> visited;
+  while (!worklist.empty()) {
+    Operation *op = worklist.pop_back_val().getDefiningOp();
+    if (!op)
+      return false; // A block argument: an activation.
+    if (!visited.insert(op).second)
+      continue;
+    // Weights are short chains; anything long is an activation.
+    if (visited.size() > 32)
+      return false;
+    for (Value operand : op->getOperands())
+      worklist.push_back(operand);
+  }
+  return true;
+}
+
+/// True when the weight operand of the quantized layer `op` (the rhs of a
+/// matmul, the filter of a convolution) is computed from constants; false
+/// for a product of two activations (attention's `q x k^T`).
+static bool hasWeight(Operation *op) {
+  Value weight;
+  if (auto matmul = dyn_cast<qc::MatmulOp>(op))
+    weight = matmul.getRhs();
+  else if (auto batchMatmul = dyn_cast<qc::BatchMatmulOp>(op))
+    weight = batchMatmul.getRhs();
+  else if (auto conv = dyn_cast<qc::Conv2DOp>(op))
+    weight = conv.getFilter();
+  else if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+           linalgOp && linalgOp.getNumDpsInputs() >= 2)
+    weight = linalgOp.getDpsInputs()[1];
+  return weight && isConstantDerived(weight);
+}
+
 namespace {
+/// A quantized layer of a measured variant.
+struct FoundLayer {
+  std::string name;
+  std::string opName;
+  bool hasWeight;
+};
+
 /// Builds, measures and describes variants of the model.
 class Analysis {
 public:
@@ -41,7 +89,7 @@ private:
   /// `layers` receives the quantized layers (before the module is lowered).
   llvm::Expected<VariantAccuracy>
   measure(llvm::StringRef extra, llvm::StringRef what,
-          std::vector<std::pair<std::string, std::string>> *layers = nullptr);
+          std::vector<FoundLayer> *layers = nullptr);
   llvm::Error searchTarget(SensitivityReport &report);
 
   AccuracyEvaluator &evaluator;
@@ -52,7 +100,7 @@ private:
 
 llvm::Expected<VariantAccuracy>
 Analysis::measure(llvm::StringRef extra, llvm::StringRef what,
-                  std::vector<std::pair<std::string, std::string>> *layers) {
+                  std::vector<FoundLayer> *layers) {
   if (options.status)
     options.status(what.str());
   VariantAccuracy variant;
@@ -66,7 +114,8 @@ Analysis::measure(llvm::StringRef extra, llvm::StringRef what,
                              options.functionName);
   if (layers)
     for (const QuantizedLayer &layer : findQuantizedLayers(func))
-      layers->push_back({layer.name, layer.op->getName().getStringRef().str()});
+      layers->push_back({layer.name, layer.op->getName().getStringRef().str(),
+                         hasWeight(layer.op)});
   auto outputs = evaluator.measure(**module);
   if (!outputs)
     return outputs.takeError();
@@ -83,26 +132,32 @@ static std::string describeBits(unsigned bits) {
 llvm::Error Analysis::searchTarget(SensitivityReport &report) {
   double target = *report.targetSqnr;
   llvm::ArrayRef<unsigned> bits = report.bits;
-  // Each layer alone at each width.
+  // The layers with a weight: a width means nothing to the others.
+  std::vector<LayerSensitivity *> searched;
   for (LayerSensitivity &layer : report.layers)
+    if (layer.hasWeight)
+      searched.push_back(&layer);
+  // Each of them alone at each width.
+  for (LayerSensitivity *layer : searched)
     for (unsigned width : bits) {
       auto variant = measure(
-          llvm::formatv("only={0} layer-bits={0}={1}", layer.name, width).str(),
-          layer.name + " at " + describeBits(width));
+          llvm::formatv("only={0} layer-bits={0}={1}", layer->name, width)
+              .str(),
+          layer->name + " at " + describeBits(width));
       if (!variant)
         return variant.takeError();
-      layer.aloneByBits.push_back(std::move(*variant));
+      layer->aloneByBits.push_back(std::move(*variant));
     }
 
   // widthIndex[i] == bits.size() means float.
-  std::vector<size_t> widthIndex(report.layers.size(), 0);
+  std::vector<size_t> widthIndex(searched.size(), 0);
   auto widthOf = [&](size_t layer) -> unsigned {
     return widthIndex[layer] < bits.size() ? bits[widthIndex[layer]] : 0;
   };
   auto layerBits = [&]() {
     std::string option = "layer-bits=";
-    for (auto [i, layer] : llvm::enumerate(report.layers))
-      option += (i ? "," : "") + layer.name + "=" + std::to_string(widthOf(i));
+    for (auto [i, layer] : llvm::enumerate(searched))
+      option += (i ? "," : "") + layer->name + "=" + std::to_string(widthOf(i));
     return option;
   };
 
@@ -115,19 +170,19 @@ llvm::Error Analysis::searchTarget(SensitivityReport &report) {
   while (std::isnan(current.sqnr) || current.sqnr < target) {
     // The layer that alone loses the most at its current width.
     std::optional<size_t> worst;
-    for (size_t i = 0; i < report.layers.size(); ++i) {
+    for (size_t i = 0; i < searched.size(); ++i) {
       if (widthIndex[i] == bits.size())
         continue;
-      double sqnr = report.layers[i].aloneByBits[widthIndex[i]].sqnr;
+      double sqnr = searched[i]->aloneByBits[widthIndex[i]].sqnr;
       if (!worst ||
-          isWorseSqnr(
-              sqnr, report.layers[*worst].aloneByBits[widthIndex[*worst]].sqnr))
+          isWorseSqnr(sqnr,
+                      searched[*worst]->aloneByBits[widthIndex[*worst]].sqnr))
         worst = i;
     }
     if (!worst)
-      break; // Every layer is float.
+      break; // Every layer with a weight is float.
     PrecisionStep step;
-    step.layer = report.layers[*worst].name;
+    step.layer = searched[*worst]->name;
     step.fromBits = widthOf(*worst);
     ++widthIndex[*worst];
     step.toBits = widthOf(*worst);
@@ -139,8 +194,8 @@ llvm::Error Analysis::searchTarget(SensitivityReport &report) {
     step.sqnr = current.sqnr;
     report.steps.push_back(std::move(step));
   }
-  for (auto [i, layer] : llvm::enumerate(report.layers))
-    layer.chosenBits = widthOf(i);
+  for (auto [i, layer] : llvm::enumerate(searched))
+    layer->chosenBits = widthOf(i);
   report.chosen = std::move(current);
   report.targetMet = report.chosen.sqnr >= target;
   report.layerBitsOption = layerBits();
@@ -163,7 +218,7 @@ llvm::Expected<SensitivityReport> Analysis::run() {
       return createStringError(llvm::formatv(
           "candidate width {0} is not a weight width (2, 4 or 8)", width));
 
-  std::vector<std::pair<std::string, std::string>> layers;
+  std::vector<FoundLayer> layers;
   auto all = measure("", "every layer", &layers);
   if (!all)
     return all.takeError();
@@ -171,26 +226,35 @@ llvm::Expected<SensitivityReport> Analysis::run() {
   if (layers.empty())
     return createStringError("no layer is quantized with '" +
                              report.quantizeOptions + "': nothing to analyze");
-  for (auto &[name, opName] : layers) {
+  for (FoundLayer &found : layers) {
     for (char c : llvm::StringRef("*?[]{},= \t"))
-      if (llvm::StringRef(name).contains(c))
+      if (llvm::StringRef(found.name).contains(c))
         return createStringError(
             llvm::formatv("layer '{0}': names containing '{1}' cannot be "
                           "passed to qc-quantize's only= option",
-                          name, c));
+                          found.name, c));
     LayerSensitivity layer;
-    layer.name = name;
-    layer.opName = opName;
+    layer.name = found.name;
+    layer.opName = found.opName;
+    layer.hasWeight = found.hasWeight;
     report.layers.push_back(std::move(layer));
   }
+  if (report.targetSqnr &&
+      llvm::none_of(report.layers, [](const LayerSensitivity &layer) {
+        return layer.hasWeight;
+      }))
+    return createStringError("no layer quantized with '" +
+                             report.quantizeOptions +
+                             "' has a weight: the target search has no "
+                             "width to choose");
 
   for (LayerSensitivity &layer : report.layers) {
-    std::vector<std::pair<std::string, std::string>> quantized;
+    std::vector<FoundLayer> quantized;
     auto alone = measure("only=" + layer.name, layer.name, &quantized);
     if (!alone)
       return alone.takeError();
-    if (options.warn && !llvm::any_of(quantized, [&](const auto &entry) {
-          return entry.first == layer.name;
+    if (options.warn && !llvm::any_of(quantized, [&](const FoundLayer &found) {
+          return found.name == layer.name;
         }))
       options.warn("layer '" + layer.name +
                    "' stays float when quantized alone (only=" + layer.name +
@@ -262,9 +326,10 @@ llvm::json::Value SensitivityReport::toJSON() const {
     llvm::json::Object object{
         {"name", layer.name},
         {"op", layer.opName},
+        {"has_weight", layer.hasWeight},
         {"alone", ::toJSON(layer.alone)},
     };
-    if (targetSqnr) {
+    if (targetSqnr && layer.hasWeight) {
       llvm::json::Array byBits;
       for (auto [width, variant] : llvm::zip(bits, layer.aloneByBits)) {
         auto value = ::toJSON(variant);

@@ -119,6 +119,13 @@ printReport(const SensitivityReport &report,
                             [](unsigned b) { return std::to_string(b); }),
             ",")
      << " then float:\n";
+  std::vector<llvm::StringRef> weightless;
+  for (const LayerSensitivity &layer : report.layers)
+    if (!layer.hasWeight)
+      weightless.push_back(layer.name);
+  if (!weightless.empty())
+    os << "  not searched, no weight (quantized with the base options): "
+       << llvm::join(weightless, ", ") << "\n";
   os << "  every layer at " << describeBits(report.bits.front()) << ": "
      << formatMetric(report.cheapest.sqnr) << " dB\n";
   for (const PrecisionStep &step : report.steps)
@@ -131,6 +138,8 @@ printReport(const SensitivityReport &report,
   os << llvm::format("  %-*s  %5s  %s\n", width, "layer", "bits",
                      ("SQNR alone at " + aloneHeader + " bits (dB)").c_str());
   for (const LayerSensitivity &layer : report.layers) {
+    if (!layer.hasWeight)
+      continue;
     std::string alone;
     for (const VariantAccuracy &variant : layer.aloneByBits)
       alone += (alone.empty() ? "" : " / ") + formatMetric(variant.sqnr);
@@ -225,7 +234,8 @@ static int run(MLIRContext &context) {
   if (report->targetSqnr && !report->targetMet)
     return reportError("the target SQNR of " +
                        formatNumber(*report->targetSqnr) +
-                       " dB is not reached, even with every layer float");
+                       " dB is not reached, even with every layer that has "
+                       "a weight float");
   return 0;
 }
 

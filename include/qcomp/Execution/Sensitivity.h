@@ -14,12 +14,15 @@
 // over the model's outputs; the most sensitive layer is the one whose
 // quantization alone gives the lowest SQNR.
 //
-// With a target SQNR, each layer is also measured alone at each candidate
-// weight width (`only=<layer> layer-bits=<layer>=<bits>`). Starting with
-// every layer at the cheapest width, the whole model (every layer at its
-// current width) is measured; while its SQNR is below the target, the layer
-// whose single-layer SQNR at its current width is the worst is raised to the
-// next width (after the widest: float, written as 0).
+// With a target SQNR, each layer that has a weight is also measured alone at
+// each candidate weight width (`only=<layer> layer-bits=<layer>=<bits>`).
+// Starting with every such layer at the cheapest width, the whole model
+// (every such layer at its current width) is measured; while its SQNR is
+// below the target, the layer whose single-layer SQNR at its current width
+// is the worst is raised to the next width (after the widest: float, written
+// as 0). Layers without a weight (a product of two activations, like
+// attention's scores) have no width to choose: the search leaves them out,
+// and they stay quantized as the base options say.
 //
 //===----------------------------------------------------------------------===//
 
@@ -73,12 +76,16 @@ struct LayerSensitivity {
   std::string name;
   /// The op that computes it when quantized ("qc.conv2d", ...).
   std::string opName;
+  /// Whether its weight operand (rhs, filter) is computed from constants;
+  /// false for a product of two activations. Only layers with a weight take
+  /// part in the target search.
+  bool hasWeight = true;
   /// Only this layer quantized, with the base options.
   VariantAccuracy alone;
-  /// With a target: only this layer quantized at each candidate width, in
-  /// the order of SensitivityReport::bits.
+  /// With a target, for a layer with a weight: only this layer quantized at
+  /// each candidate width, in the order of SensitivityReport::bits.
   std::vector<VariantAccuracy> aloneByBits;
-  /// With a target: the chosen width (0 = float).
+  /// With a target, for a layer with a weight: the chosen width (0 = float).
   unsigned chosenBits = 0;
 };
 
@@ -105,13 +112,14 @@ struct SensitivityReport {
   std::optional<double> targetSqnr;
   /// The candidate widths, ascending.
   std::vector<unsigned> bits;
-  /// Every layer at the cheapest width.
+  /// Every layer with a weight at the cheapest width.
   VariantAccuracy cheapest;
   std::vector<PrecisionStep> steps;
   /// The model with the chosen widths.
   VariantAccuracy chosen;
   bool targetMet = false;
-  /// The chosen widths as a qc-quantize option: "layer-bits=a=4,b=8,c=0".
+  /// The chosen widths of the layers with a weight as a qc-quantize option:
+  /// "layer-bits=a=4,b=8,c=0".
   std::string layerBitsOption;
 
   /// The report as JSON ("format": "qcomp-sensitivity", "version": 1).

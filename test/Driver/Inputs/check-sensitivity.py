@@ -1,16 +1,19 @@
 # SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Checks a `qcomp sensitivity -o report.json` report against its definition.
 
-    check-sensitivity.py REPORT [--layers a,b,c] [--qcomp QCOMP --model M
-                                 --data D]
+    check-sensitivity.py REPORT [--layers a,b,c] [--weightless d,e]
+                                [--qcomp QCOMP --model M --data D]
 
 - the layers are the expected ones, in program order (--layers);
+- the layers without a weight are exactly --weightless (default: none);
 - the ranking lists every layer once, lowest single-layer SQNR first;
-- with a target: the search starts with every layer at the cheapest width;
-  each step raises the layer whose single-layer SQNR at its current width
-  was the worst, to the next width (after the widest: float, 0); it stops
-  as soon as the whole model reaches the target; the chosen widths are those
-  of `layer_bits`;
+- with a target: only the layers with a weight are searched, and only they
+  have widths (alone_by_bits, chosen_bits, an entry in `layer_bits`); the
+  search starts with each of them at the cheapest width; each step raises
+  the layer whose single-layer SQNR at its current width was the worst, to
+  the next width (after the widest: float, 0); it stops as soon as the
+  whole model reaches the target; the chosen widths are those of
+  `layer_bits`;
 - with --qcomp: `qcomp compare M --data D --quantize-options <layer_bits>
   --min-sqnr <target>` succeeds and measures the SQNR the report gives.
 Exits 1 with a message on the first violation.
@@ -43,6 +46,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("report")
     parser.add_argument("--layers")
+    parser.add_argument("--weightless", default="")
     parser.add_argument("--qcomp")
     parser.add_argument("--model")
     parser.add_argument("--data")
@@ -56,6 +60,11 @@ def main():
     names = [layer["name"] for layer in layers]
     if args.layers and names != args.layers.split(","):
         fail("layers %s, expected %s" % (names, args.layers))
+    weightless = [layer["name"] for layer in layers
+                  if not layer["has_weight"]]
+    if weightless != [n for n in args.weightless.split(",") if n]:
+        fail("layers without a weight %s, expected %s"
+             % (weightless, args.weightless))
     alone = {layer["name"]: number(layer["alone"]["sqnr_db"])
              for layer in layers}
     ranking = report["ranking"]
@@ -73,15 +82,20 @@ def main():
     goal = number(target["sqnr_db"])
     bits = target["bits"]
     widths = bits + [0]
+    for layer in layers:
+        if ("alone_by_bits" in layer) != layer["has_weight"] or \
+                ("chosen_bits" in layer) != layer["has_weight"]:
+            fail("%s: widths given iff it has a weight" % layer["name"])
+    searched = [n for n in names if n not in weightless]
     by_bits = {layer["name"]: [number(v["sqnr_db"])
                                for v in layer["alone_by_bits"]]
-               for layer in layers}
-    state = {name: 0 for name in names}
+               for layer in layers if layer["has_weight"]}
+    state = {name: 0 for name in searched}
     sqnr = number(target["cheapest"]["sqnr_db"])
     for step in target["steps"]:
         if not (math.isnan(sqnr) or sqnr < goal):
             fail("step %s after the target was reached" % step)
-        candidates = [n for n in names if state[n] < len(bits)]
+        candidates = [n for n in searched if state[n] < len(bits)]
         worst = candidates[0]
         for name in candidates[1:]:
             if worse(by_bits[name][state[name]],
@@ -99,11 +113,12 @@ def main():
         fail("the chosen SQNR is not that of the last step")
     if target["met"] != (not math.isnan(sqnr) and sqnr >= goal):
         fail("'met' is wrong")
-    chosen = {layer["name"]: layer["chosen_bits"] for layer in layers}
+    chosen = {layer["name"]: layer["chosen_bits"] for layer in layers
+              if layer["has_weight"]}
     expected = "layer-bits=" + ",".join(
-        "%s=%d" % (n, widths[state[n]]) for n in names)
+        "%s=%d" % (n, widths[state[n]]) for n in searched)
     if target["layer_bits"] != expected or \
-            any(chosen[n] != widths[state[n]] for n in names):
+            any(chosen[n] != widths[state[n]] for n in searched):
         fail("chosen widths %s / %s, expected %s"
              % (target["layer_bits"], chosen, expected))
 
