@@ -2,12 +2,16 @@
 # SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #
 # Sets up and builds qcomp, then runs the main job on the bundled examples:
-#  1. generates the seeded example models (examples/generate.py: a small CNN
-#     and a transformer block, with calibration samples) into build/examples;
-#  2. imports the transformer block from ONNX, JIT-runs it and compares the
-#     output with the float64 NumPy reference;
-#  3. calibrates both models on their samples (build/examples/*/calibration.json);
-#  4. runs examples/quantized_matmul.mlir, a float matmul and its W8A8
+#  1. generates the seeded example models (examples/generate.py: an MLP, a
+#     small CNN and a transformer block, with calibration and held-out
+#     samples) into build/examples;
+#  2. JIT-runs each model and compares its output with the float64 NumPy
+#     reference;
+#  3. calibrates each model on its samples (build/examples/*/calibration.json);
+#  4. quantizes each model (W8A8, and W4A8 for the transformer), runs the
+#     quantized model and reports its accuracy on the held-out samples
+#     (SQNR per output and per layer);
+#  5. runs examples/quantized_matmul.mlir, a float matmul and its W8A8
 #     version, through the reference pipeline.
 set -euo pipefail
 
@@ -21,7 +25,7 @@ echo
 echo "== examples/generate.py $examples"
 /usr/bin/python3 "$root/examples/generate.py" "$examples"
 
-for model in transformer cnn; do
+for model in mlp cnn transformer; do
   dir="$examples/$model"
   echo
   echo "== qcomp run $dir/model.onnx --input $dir/input.npy"
@@ -33,7 +37,23 @@ for model in transformer cnn; do
   echo "== qcomp calibrate $dir/model.onnx --data $dir/calib"
   "$qcomp" calibrate "$dir/model.onnx" --data "$dir/calib" \
     --calib-out "$dir/calibration.json"
+  echo
+  echo "== qcomp quantize $dir/model.onnx --calib $dir/calibration.json --scheme w8a8"
+  "$qcomp" quantize "$dir/model.onnx" --calib "$dir/calibration.json" \
+    --scheme w8a8 -o "$dir/model.w8a8.mlir"
+  "$qcomp" run "$dir/model.w8a8.mlir" --input "$dir/input.npy" \
+    --output-dir "$dir/out-w8a8" --repeat 5
+  echo
+  echo "== qcomp compare $dir/model.onnx $dir/model.w8a8.mlir --data $dir/eval --per-layer"
+  "$qcomp" compare "$dir/model.onnx" "$dir/model.w8a8.mlir" --data "$dir/eval" \
+    --per-layer --min-sqnr 30
 done
+
+dir="$examples/transformer"
+echo
+echo "== qcomp compare $dir/model.onnx --scheme w4a8 (quantized in process)"
+"$qcomp" compare "$dir/model.onnx" --calib "$dir/calibration.json" \
+  --data "$dir/eval" --scheme w4a8
 
 example="$root/examples/quantized_matmul.mlir"
 lib=/usr/lib/llvm-22/lib
