@@ -3,6 +3,7 @@
 // RUN: qcomp-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(qc-quantize{scheme=w4a16 group-size=2}))" 2>/dev/null | FileCheck %s --check-prefix=GROUP
 // RUN: qcomp-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(qc-quantize{scheme=w8a8-dynamic}))" 2>/dev/null | FileCheck %s --check-prefix=DYN
 // RUN: qcomp-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(qc-quantize{scheme=w4a8 weight-range=absmax}))" 2>/dev/null | FileCheck %s --check-prefix=W4A8
+// RUN: qcomp-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(qc-quantize{scheme=w4a8 weight-granularity=per-group group-size=2}))" 2>/dev/null | FileCheck %s --check-prefix=W4A8G
 // RUN: qcomp-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(qc-quantize{weight-range=mse}))" 2>/dev/null | FileCheck %s --check-prefix=MSE
 // RUN: qcomp-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(qc-quantize{weight-granularity=per-tensor activation-symmetric=true}))" 2>/dev/null | FileCheck %s --check-prefix=OPTS
 
@@ -57,6 +58,14 @@
 //       W4A8:   %[[P:.*]] = arith.constant dense<{{\[}}[39, 9], [45, 3], [-46, 0], [112, 0]]> : tensor<4x2xi8>
 //       W4A8:   %[[W:.*]] = qc.unpack %[[P]] : tensor<4x2xi8> to tensor<4x3x!quant.uniform<i4<-7:7>:f32:1, {0.14285714285714285,0.2857142857142857,0.2857142857142857}>>
 //       W4A8:   qc.matmul %{{.*}}, %[[W]] bias(%{{.*}} : tensor<3xi32>) acc(i32)
+
+// W4A8 with groups of 2 along K: qc.matmul on the sub-channel int4 weight,
+// each group's integer sum rescaled in f32; the bias cannot be int32 (the
+// weight scale varies along K) and stays a float add.
+// W4A8G-LABEL: func.func @linear
+//       W4A8G:   %[[W:.*]] = qc.unpack %{{.*}} : tensor<4x2xi8> to tensor<4x3x!quant.uniform<i4<-7:7>:f32:{0:2, 1:1}, {{.*}}>>
+//       W4A8G:   %[[Y:.*]] = qc.matmul %{{.*}}, %[[W]] acc(i32) : {{.*}} -> tensor<2x3xf32>
+//       W4A8G:   linalg.generic {{.*}} ins(%[[Y]], %{{.*}} : tensor<2x3xf32>, tensor<3xf32>)
 
 // Per-tensor weights and symmetric activations (narrow range, zero point 0).
 // OPTS-LABEL: func.func @linear
