@@ -6,6 +6,7 @@
 
 #include "qcomp/Execution/Sensitivity.h"
 #include "qcomp/Dialect/QC/IR/QCOps.h"
+#include "qcomp/Transforms/Weights.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -29,27 +30,6 @@ static std::string joinOptions(llvm::StringRef base, llvm::StringRef extra) {
   return (base + " " + extra).str();
 }
 
-/// True when `value` is computed from constants alone: a weight (an
-/// initializer, quantized, unpacked, reshaped or transposed at compile time),
-/// not an activation.
-static bool isConstantDerived(Value value) {
-  llvm::SmallVector<Value> worklist{value};
-  llvm::SmallPtrSet<Operation *, 16> visited;
-  while (!worklist.empty()) {
-    Operation *op = worklist.pop_back_val().getDefiningOp();
-    if (!op)
-      return false; // A block argument: an activation.
-    if (!visited.insert(op).second)
-      continue;
-    // Weights are short chains; anything long is an activation.
-    if (visited.size() > 32)
-      return false;
-    for (Value operand : op->getOperands())
-      worklist.push_back(operand);
-  }
-  return true;
-}
-
 /// True when the weight operand of the quantized layer `op` (the rhs of a
 /// matmul, the filter of a convolution) is computed from constants; false
 /// for a product of two activations (attention's `q x k^T`).
@@ -64,7 +44,7 @@ static bool hasWeight(Operation *op) {
   else if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
            linalgOp && linalgOp.getNumDpsInputs() >= 2)
     weight = linalgOp.getDpsInputs()[1];
-  return weight && isConstantDerived(weight);
+  return weight && isWeight(weight);
 }
 
 namespace {

@@ -13,6 +13,7 @@
 
 #include "qcomp/Dialect/QC/IR/QCOps.h"
 #include "qcomp/Transforms/LayerNames.h"
+#include "qcomp/Transforms/Weights.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Matchers.h"
@@ -40,7 +41,6 @@ private:
   bool matchMatmul = true, matchConv = true, matchAll = false;
   llvm::StringSet<> usedIds;
   llvm::DenseMap<Value, qc::ObserveOp> observers;
-  llvm::DenseMap<Value, bool> constantCache;
 };
 
 } // namespace
@@ -48,25 +48,6 @@ private:
 
 using namespace mlir;
 using namespace mlir::qcomp;
-
-/// True if `value` is computed from constants alone by side-effect-free ops
-/// (a weight transposed or reshaped by the importer is still a weight).
-static bool isConstantDerived(Value value, llvm::DenseMap<Value, bool> &cache,
-                              unsigned depth = 0) {
-  if (matchPattern(value, m_Constant()))
-    return true;
-  Operation *op = value.getDefiningOp();
-  if (!op || depth > 16 || !isMemoryEffectFree(op))
-    return false;
-  auto [it, inserted] = cache.try_emplace(value, false);
-  if (!inserted)
-    return it->second;
-  bool result = llvm::all_of(op->getOperands(), [&](Value operand) {
-    return isConstantDerived(operand, cache, depth + 1);
-  });
-  cache[value] = result;
-  return result;
-}
 
 OpKind InsertObserversPass::classify(Operation *op) const {
   if (isa<qc::ObserveOp>(op))
@@ -176,7 +157,7 @@ void InsertObserversPass::runOnOperation() {
           inputs.push_back(&operand);
       for (OpOperand *operand : inputs) {
         Value value = operand->get();
-        if (isConstantDerived(value, constantCache))
+        if (isWeight(value))
           continue; // Weights are quantized from their values, not observed.
         if (value.getDefiningOp<qc::ObserveOp>())
           continue;

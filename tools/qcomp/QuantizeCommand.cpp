@@ -19,6 +19,7 @@
 #include "qcomp/Execution/Compare.h"
 #include "qcomp/Execution/QuantizeModel.h"
 #include "qcomp/Import/LoadModel.h"
+#include "qcomp/Transforms/Weights.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -93,25 +94,6 @@ static std::string describeQuantizedType(quant::QuantizedType type) {
   return result + (symmetric ? " symmetric" : " asymmetric");
 }
 
-/// True when `value` is computed from constants alone (a weight).
-static bool isConstantDerived(Value value) {
-  llvm::SmallPtrSet<Operation *, 16> visited;
-  llvm::SmallVector<Value> worklist{value};
-  while (!worklist.empty()) {
-    Operation *op = worklist.pop_back_val().getDefiningOp();
-    if (!op)
-      return false;
-    if (!visited.insert(op).second)
-      continue;
-    if (visited.size() > 32 ||
-        isa<linalg::ContractionOpInterface, linalg::ConvolutionOpInterface>(op))
-      return false;
-    for (Value operand : op->getOperands())
-      worklist.push_back(operand);
-  }
-  return true;
-}
-
 /// The one tensor `op` reads (its only tensor operand, or a linalg op's only
 /// input), if it reads one.
 static Value getSingleTensorInput(Operation *op) {
@@ -164,7 +146,7 @@ static std::pair<std::string, std::string> describeLayer(Operation *op) {
     inputs = linalgOp.getDpsInputs();
   std::string weights, activations;
   for (Value input : inputs) {
-    std::string &description = isConstantDerived(input) ? weights : activations;
+    std::string &description = isWeight(input) ? weights : activations;
     description += (description.empty() ? "" : " x ") + describeOperand(input);
   }
   return {weights.empty() ? "-" : weights,
