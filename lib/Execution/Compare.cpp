@@ -9,6 +9,7 @@
 #include "qcomp/Dialect/QC/IR/QCDialect.h"
 #include "qcomp/Dialect/QC/IR/QCOps.h"
 #include "qcomp/Transforms/LayerNames.h"
+#include "qcomp/Transforms/Weights.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -54,31 +55,17 @@ static bool isLinalgLayer(Operation *op) {
          !op->getName().getStringRef().contains("pooling");
 }
 
-/// True when `value` is computed from constants alone and the qc or quant
-/// dialect took part (a weight quantized at compile time and dequantized).
+/// True for a weight (isWeight) that was stored quantized: it is read
+/// through a qc.dequantize, possibly reshaped or transposed afterwards (a
+/// layer of a weight-only scheme).
 static bool isQuantizedConstant(Value value) {
-  llvm::SmallVector<Value> worklist{value};
-  llvm::SmallPtrSet<Operation *, 16> visited;
-  bool sawQuantization = false;
-  while (!worklist.empty()) {
-    Operation *op = worklist.pop_back_val().getDefiningOp();
-    if (!op)
-      return false; // A function argument: an activation.
-    if (!visited.insert(op).second)
-      continue;
-    // Weights are short chains (constant, scast, unpack, dequantize,
-    // reshape, transpose); anything long is an activation.
-    if (visited.size() > 16)
-      return false;
-    llvm::StringRef dialect =
-        op->getDialect() ? op->getDialect()->getNamespace() : llvm::StringRef();
-    sawQuantization |= dialect == "qc" || dialect == "quant";
-    if (isLinalgLayer(op))
-      return false;
-    for (Value operand : op->getOperands())
-      worklist.push_back(operand);
-  }
-  return sawQuantization;
+  if (!isWeight(value))
+    return false;
+  for (Operation *op = value.getDefiningOp(); op && op->getNumOperands() > 0;
+       op = op->getOperand(0).getDefiningOp())
+    if (isa<qc::DequantizeOp>(op))
+      return true;
+  return false;
 }
 
 static bool isQuantizedLayer(Operation *op) {
