@@ -39,15 +39,11 @@ Outcome Quantizer::quantizeMatmul(linalg::LinalgOp op, const OpScheme &scheme) {
     return "only f32 matmuls are quantized";
   if (ShapedType::isDynamic(lhsType.getShape().back()))
     return "its reduction size K is dynamic";
-  if (!op.getIndexingMapsArray().front().isProjectedPermutation() ||
-      op->hasAttr("indexing_maps"))
-    if (!linalg::isaContractionOpInterface(op) ||
-        op.getIndexingMapsArray() !=
-            (batched
-                 ? linalg::BatchMatmulOp::getDefaultIndexingMaps(
-                       op->getContext())
-                 : linalg::MatmulOp::getDefaultIndexingMaps(op->getContext())))
-      return "it has non-default indexing maps (transposed operands)";
+  SmallVector<AffineMap> defaultMaps =
+      batched ? linalg::BatchMatmulOp::getDefaultIndexingMaps(op->getContext())
+              : linalg::MatmulOp::getDefaultIndexingMaps(op->getContext());
+  if (op.getIndexingMapsArray() != defaultMaps)
+    return "it has non-default indexing maps (transposed operands)";
 
   Location loc = op->getLoc();
   unsigned rank = rhsType.getRank();
