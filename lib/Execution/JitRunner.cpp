@@ -14,10 +14,6 @@
 // The descriptors point into HostTensor buffers; the packed wrapper the
 // ExecutionEngine generates is called with pointers to those pointers.
 //
-// Before lowering, every tensor a function returns is copied into a tensor of
-// its own (copyReturnedTensors), so that each out-parameter has a buffer of
-// its own to replace.
-//
 //===----------------------------------------------------------------------===//
 
 #include "qcomp/Execution/JitRunner.h"
@@ -26,10 +22,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Pass/PassManager.h"
@@ -138,47 +131,6 @@ static void initializeNativeTarget() {
   (void)initialized;
 }
 
-/// Makes `func` return a copy of every ranked tensor it returns:
-///
-///   %e = tensor.empty() : tensor<4xf32>
-///   %c = linalg.copy ins(%v : tensor<4xf32>) outs(%e : tensor<4xf32>)
-///          -> tensor<4xf32>
-///   return %c : tensor<4xf32>
-///
-/// buffer-results-to-out-params (with hoist-static-allocs) replaces the
-/// allocation of each returned buffer with its out-parameter, and crashes when
-/// two results share one allocation. Results can come to share one after
-/// this point (`return %q, %s` with `%s = quant.scast %q` becomes `return %s,
-/// %s` in qc-lower-to-linalg; a canonicalization may fold a cast away), so
-/// every result is copied, not only the ones that are equal here; the copy's
-/// allocation then becomes the out-parameter. Quantized tensors are copied
-/// as their storage (quant.scast to the storage type and back).
-static void copyReturnedTensors(func::FuncOp func) {
-  func.walk([](func::ReturnOp ret) {
-    OpBuilder builder(ret);
-    for (OpOperand &operand : ret->getOpOperands()) {
-      Value value = operand.get();
-      auto type = dyn_cast<RankedTensorType>(value.getType());
-      if (!type)
-        continue;
-      Location loc = value.getLoc();
-      auto storageType = cast<RankedTensorType>(
-          isa<quant::QuantizedType>(type.getElementType())
-              ? quant::QuantizedType::castToStorageType(type)
-              : type);
-      if (storageType != type)
-        value = quant::StorageCastOp::create(builder, loc, storageType, value);
-      Value empty = tensor::EmptyOp::create(
-          builder, loc, tensor::getMixedSizes(builder, loc, value),
-          storageType.getElementType());
-      value = linalg::CopyOp::create(builder, loc, value, empty).getResult(0);
-      if (storageType != type)
-        value = quant::StorageCastOp::create(builder, loc, type, value);
-      operand.set(value);
-    }
-  });
-}
-
 llvm::Expected<std::unique_ptr<JitFunction>>
 JitFunction::compile(ModuleOp module, const JitOptions &options) {
   auto func = module.lookupSymbol<func::FuncOp>(options.functionName);
@@ -198,14 +150,6 @@ JitFunction::compile(ModuleOp module, const JitOptions &options) {
     func.setResultAttrs(i, ArrayRef<NamedAttribute>{});
   func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                 UnitAttr::get(module.getContext()));
-  // The pipeline gives every function of the module out-parameters: each
-  // must return tensors of its own.
-  MLIRContext *context = module.getContext();
-  context->loadDialect<linalg::LinalgDialect, quant::QuantDialect,
-                       tensor::TensorDialect>();
-  for (auto other : module.getOps<func::FuncOp>())
-    if (!other.isExternal())
-      copyReturnedTensors(other);
 
   PassManager pm(module.getContext());
   ReferenceToLLVMOptions pipelineOptions;

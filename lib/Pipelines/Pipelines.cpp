@@ -46,7 +46,12 @@ void qcomp::buildReferenceToLLVMPipeline(
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
   if (options.resultsToOutParams) {
     bufferization::BufferResultsToOutParamsPassOptions outParamsOptions;
-    outParamsOptions.hoistStaticAllocs = true;
+    // Results are copied into the out-parameters. Hoisting (replacing a
+    // result's allocation by its out-parameter) would save the copy, but
+    // upstream's implementation frees the allocation and crashes when two
+    // results share one (`return %y, %y`, also once lowering folds
+    // `return %q, quant.scast %q` into that).
+    outParamsOptions.hoistStaticAllocs = false;
     outParamsOptions.modifyPublicFunctions = true;
     pm.addPass(
         bufferization::createBufferResultsToOutParamsPass(outParamsOptions));
