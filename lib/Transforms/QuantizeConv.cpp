@@ -131,18 +131,16 @@ Outcome Quantizer::quantizeConv(Operation *op, const OpScheme &scheme) {
 
   Location loc = op->getLoc();
   std::optional<BiasAdd> bias = matchBiasAdd(result, 1);
-  Value biasValue;
+  std::vector<int32_t> biasValues;
   int64_t biasMagnitude = 0;
   if (bias)
-    biasValue = buildBias(op, bias, a->type.getScale(), w->channelScales,
-                          biasMagnitude);
+    biasValues = quantizeLayerBias(op, bias, a->type.getScale(),
+                                   w->channelScales, biasMagnitude);
   IntegerType acc =
       chooseAccumulator(op, reductionSize, getTypeMagnitude(a->type),
                         w->magnitude, biasMagnitude);
   OpBuilder b(op);
-  if (!acc.isInteger(32) && biasValue)
-    biasValue = arith::ExtSIOp::create(
-        b, loc, RankedTensorType::get({weight->shape[0]}, acc), biasValue);
+  Value biasValue = createBiasConstant(b, loc, biasValues, acc);
   auto conv =
       qc::Conv2DOp::create(b, loc, resultType, a->value, w->value, biasValue,
                            strides, pads, dilations, groups, acc);

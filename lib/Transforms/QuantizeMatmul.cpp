@@ -125,23 +125,17 @@ Outcome Quantizer::quantizeMatmul(linalg::LinalgOp op, const OpScheme &scheme) {
 
   // A constant bias after the op folds in as int32 at scale s_a * s_w.
   std::optional<BiasAdd> bias;
-  Value biasValue;
+  std::vector<int32_t> biasValues;
   int64_t biasMagnitude = 0;
   if (a->type && !channelScales.empty() && !a->dynamicScale)
     if ((bias = matchBiasAdd(op->getResult(0), resultType.getRank() - 1)))
-      biasValue =
-          buildBias(op, bias, a->type.getScale(), channelScales, biasMagnitude);
+      biasValues = quantizeLayerBias(op, bias, a->type.getScale(),
+                                     channelScales, biasMagnitude);
 
   IntegerType acc = chooseAccumulator(op, reductionSize, lhsMagnitude,
                                       rhsMagnitude, biasMagnitude);
-  if (!acc.isInteger(32) && biasValue) {
-    // The bias constant was built as i32; widen it.
-    OpBuilder b(op);
-    auto wide = RankedTensorType::get(
-        cast<RankedTensorType>(biasValue.getType()).getShape(), acc);
-    biasValue = arith::ExtSIOp::create(b, loc, wide, biasValue);
-  }
   OpBuilder b(op);
+  Value biasValue = createBiasConstant(b, loc, biasValues, acc);
   Operation *qop;
   if (batched)
     qop = qc::BatchMatmulOp::create(b, loc, resultType, a->value, rhsValue,

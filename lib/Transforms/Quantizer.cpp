@@ -17,6 +17,7 @@
 #include "qcomp/Quant/QuantMath.h"
 #include "qcomp/Transforms/Stats.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -359,9 +360,10 @@ std::optional<BiasAdd> Quantizer::matchBiasAdd(Value result,
   return BiasAdd{add, std::move(*bias)};
 }
 
-Value Quantizer::buildBias(Operation *op, std::optional<BiasAdd> &bias,
-                           double inputScale, ArrayRef<double> channelScales,
-                           int64_t &magnitude) {
+std::vector<int32_t>
+Quantizer::quantizeLayerBias(Operation *op, std::optional<BiasAdd> &bias,
+                             double inputScale, ArrayRef<double> channelScales,
+                             int64_t &magnitude) {
   llvm::Expected<std::vector<int32_t>> q =
       quantizeBias(bias->values.values, inputScale, channelScales);
   if (!q) {
@@ -371,12 +373,21 @@ Value Quantizer::buildBias(Operation *op, std::optional<BiasAdd> &bias,
     bias.reset();
     return {};
   }
-  OpBuilder b(op);
-  auto type = RankedTensorType::get({(int64_t)q->size()}, b.getI32Type());
   for (int32_t v : *q)
     magnitude = std::max<int64_t>(magnitude, std::abs((int64_t)v));
-  return arith::ConstantOp::create(
-      b, op->getLoc(), DenseElementsAttr::get(type, ArrayRef<int32_t>(*q)));
+  return std::move(*q);
+}
+
+Value quantizer::createBiasConstant(OpBuilder &b, Location loc,
+                                    ArrayRef<int32_t> values, IntegerType acc) {
+  if (values.empty())
+    return {};
+  SmallVector<APInt> elements;
+  for (int32_t v : values)
+    elements.push_back(APInt(acc.getWidth(), v, /*isSigned=*/true));
+  auto type = RankedTensorType::get({(int64_t)values.size()}, acc);
+  return arith::ConstantOp::create(b, loc,
+                                   DenseElementsAttr::get(type, elements));
 }
 
 IntegerType Quantizer::chooseAccumulator(Operation *op, int64_t reductionSize,

@@ -101,12 +101,14 @@ private:
 
   std::optional<BiasAdd> matchBiasAdd(Value result, unsigned channelDim);
 
-  /// The int32 constant of `bias` at scale inputScale * channelScales[n],
-  /// and its largest magnitude; when the bias does not fit int32, a remark,
-  /// `bias` reset (it stays a float add) and null.
-  Value buildBias(Operation *op, std::optional<BiasAdd> &bias,
-                  double inputScale, ArrayRef<double> channelScales,
-                  int64_t &magnitude);
+  /// `bias` in int32 at scale inputScale * channelScales[n], and its largest
+  /// magnitude; when it does not fit int32, a remark, `bias` reset (it stays
+  /// a float add) and an empty vector.
+  std::vector<int32_t> quantizeLayerBias(Operation *op,
+                                         std::optional<BiasAdd> &bias,
+                                         double inputScale,
+                                         ArrayRef<double> channelScales,
+                                         int64_t &magnitude);
 
   /// The accumulator type that cannot overflow, with a remark when i32 does
   /// not suffice.
@@ -137,6 +139,11 @@ void replaceKeepingStats(Value from, Value to);
 /// convolution filters, which are never grouped).
 WeightQuantSpec makeWeightSpec(const WeightScheme &weights, int64_t channelAxis,
                                int64_t reductionAxis);
+
+/// The bias operand of a qc contraction: `values` as a constant of the
+/// accumulator type; null when there is no bias.
+Value createBiasConstant(OpBuilder &b, Location loc, ArrayRef<int32_t> values,
+                         IntegerType acc);
 
 /// Largest |q - z| over a quantized type's storage range and zero points.
 int64_t getTypeMagnitude(quant::QuantizedType type);

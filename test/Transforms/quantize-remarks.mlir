@@ -42,6 +42,30 @@ func.func @not_plain(%x: tensor<2x2xf32> {qc.stats = #qc.stats<min = -1.0, max =
 
 // -----
 
+// A reduction so long that int32 could overflow (100000 products of up to
+// |q - z| = 191 by 127): the layer accumulates in i64, bias included, and
+// says so.
+// CHECK-LABEL: func.func @long_reduction
+//       CHECK:   %[[B:.*]] = arith.constant dense<[4048, -8096]> : tensor<2xi64>
+//       CHECK:   qc.matmul %{{.*}}, %{{.*}} bias(%[[B]] : tensor<2xi64>) acc(i64)
+func.func @long_reduction(%x: tensor<1x100000xf32> {qc.stats = #qc.stats<min = -1.0, max = 3.0, count = 1>}) -> tensor<1x2xf32> {
+  %w = arith.constant dense<0.5> : tensor<100000x2xf32>
+  %b = arith.constant dense<[0.25, -0.5]> : tensor<2xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x2xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2xf32>) -> tensor<1x2xf32>
+  // expected-remark @below {{layer 'linalg.matmul_0' accumulates in i64: 100000 products of magnitude up to 191 x 127 could overflow i32}}
+  %mm = linalg.matmul ins(%x, %w : tensor<1x100000xf32>, tensor<100000x2xf32>) outs(%init : tensor<1x2xf32>) -> tensor<1x2xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%mm, %b : tensor<1x2xf32>, tensor<2xf32>) outs(%e : tensor<1x2xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %out: f32):
+    %s = arith.addf %in, %in_0 : f32
+    linalg.yield %s : f32
+  } -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+
+// -----
+
 // Three layers for the selection options.
 // CHECK-LABEL: func.func @three_layers
 // CHECK-COUNT-3: qc.matmul
@@ -83,3 +107,4 @@ func.func @three_layers(%x: tensor<2x2xf32> {qc.stats = #qc.stats<min = -1.0, ma
   %c = linalg.matmul ins(%b, %w : tensor<2x2xf32>, tensor<2x2xf32>) outs(%init : tensor<2x2xf32>) -> tensor<2x2xf32> loc("out")
   return %c : tensor<2x2xf32>
 }
+
