@@ -11,6 +11,9 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 
+#include <algorithm>
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::qcomp;
 
@@ -89,6 +92,69 @@ TensorStatsRecord qcomp::getStatsRecord(qc::StatsAttr stats) {
                             stats.getHistogram().end());
   }
   return record;
+}
+
+qc::StatsAttr qcomp::divideChannelStats(qc::StatsAttr stats, int64_t axis,
+                                         llvm::ArrayRef<double> divisors) {
+  TensorStatsRecord record = getStatsRecord(stats);
+  record.histogram.clear();
+  record.histMin = record.histMax = 0.0;
+  if (divisors.empty())
+    return getStatsAttr(stats.getContext(), record);
+  double minDivisor = *llvm::min_element(divisors);
+  double maxDivisor = *llvm::max_element(divisors);
+  // x_j / s_j lies between the old bounds divided by the extreme factors.
+  double lo = record.min >= 0 ? record.min / maxDivisor
+                              : record.min / minDivisor;
+  double hi = record.max >= 0 ? record.max / minDivisor
+                              : record.max / maxDivisor;
+  if (record.channelAxis == axis &&
+      record.channelAbsMax.size() == divisors.size()) {
+    double absMax = 0.0;
+    for (auto [channel, divisor] :
+         llvm::zip_equal(record.channelAbsMax, divisors)) {
+      channel /= divisor;
+      absMax = std::max(absMax, channel);
+    }
+    lo = std::max(lo, -absMax);
+    hi = std::min(hi, absMax);
+  }
+  record.min = std::min(lo, hi);
+  record.max = std::max(lo, hi);
+  return getStatsAttr(stats.getContext(), record);
+}
+
+qc::StatsAttr qcomp::selectChannelStats(qc::StatsAttr stats,
+                                        llvm::ArrayRef<int64_t> keep) {
+  TensorStatsRecord record = getStatsRecord(stats);
+  record.histogram.clear();
+  record.histMin = record.histMax = 0.0;
+  std::vector<double> kept;
+  double absMax = 0.0;
+  for (int64_t channel : keep) {
+    kept.push_back(record.channelAbsMax[channel]);
+    absMax = std::max(absMax, kept.back());
+  }
+  record.channelAbsMax = std::move(kept);
+  double lo = std::max(record.min, -absMax);
+  double hi = std::min(record.max, absMax);
+  record.min = std::min(lo, hi);
+  record.max = std::max(lo, hi);
+  return getStatsAttr(stats.getContext(), record);
+}
+
+qc::StatsAttr qcomp::clampStats(qc::StatsAttr stats, double lo, double hi) {
+  TensorStatsRecord record = getStatsRecord(stats);
+  record.histogram.clear();
+  record.histMin = record.histMax = 0.0;
+  double bound = std::max(std::fabs(lo), std::fabs(hi));
+  for (double &channel : record.channelAbsMax)
+    channel = std::min(channel, bound);
+  double newMin = std::clamp(record.min, lo, hi);
+  double newMax = std::clamp(record.max, lo, hi);
+  record.min = newMin;
+  record.max = newMax;
+  return getStatsAttr(stats.getContext(), record);
 }
 
 LogicalResult qcomp::attachStats(ModuleOp module, const CalibrationTable &table,

@@ -86,6 +86,139 @@ def QCAttachStatsPass : Pass<"qc-attach-stats", "ModuleOp"> {
   let dependentDialects = ["::mlir::qc::QCDialect"];
 }
 
+def QCSmoothPass : Pass<"qc-smooth", "func::FuncOp"> {
+  let summary = "SmoothQuant: move activation outliers into the weights";
+  let description = [{
+    Rebalances each linear layer `Y = X W` (`linalg.matmul` with a constant
+    weight W of K x N, reached through the importer's transposes and
+    reshapes) whose activation X has per-channel calibration statistics
+    (`#qc.stats` with `channel_absmax` along K, attached by
+    `qc-attach-stats`):
+
+        s_j = max|X_j|^alpha / max|W_j|^(1 - alpha)      (j < K)
+        X' = X / s,  W' = diag(s) W,  so X' W' = X W
+
+    A few channels of X with values 20-100x the rest (the outliers of large
+    transformers) would otherwise set the scale of a per-tensor activation
+    quantization; after smoothing, X' is flat and the weight rows absorb the
+    factor, where per-channel weight quantization tolerates it. `s_j` is 1
+    for a channel that was never non-zero in X or W, and is clamped to
+    [`min-scale`, 1 / `min-scale`].
+
+    The division by s costs nothing at run time when it folds into the
+    producer of X (seen through reshapes that keep the last dimension):
+
+    - a normalization whose last step multiplies by a per-channel constant
+      and adds one (LayerNorm's gamma and beta, RMSNorm's weight): both are
+      divided by s;
+    - a preceding linear layer (a `linalg.matmul` with a constant weight and
+      a zero init, optionally followed by a per-channel constant bias add,
+      optionally through ReLU, which commutes with a positive factor): its
+      weight columns and bias are divided by s.
+
+    When several layers read the same producer (the Q, K and V projections
+    of a LayerNorm; gate and up projections), they share one s computed
+    from the maxima over all of them (the channel maxima of each X, the row
+    maxima of every W). A producer with any other reader is not folded
+    into.
+
+    Otherwise the pass inserts `qc.smooth` on the layer's input, which the
+    lowering fuses into the following `qc.quantize` (unless
+    `standalone=false`, which leaves such layers unchanged).
+
+    The statistics of X' (and of every rescaled value with statistics) are
+    updated: channel maxima divide by s, min and max are bounded from them,
+    and the histogram, which cannot be rescaled per channel, is dropped.
+
+    `alpha=auto` takes each layer's alpha from its `qc.smooth_alpha`
+    attribute, set by the driver's search (the alpha of 0, 0.1, ..., 1 that
+    minimises the layer's W8A8 output error on the calibration samples), and
+    0.5 where there is none. Layers with a constant weight but no channel
+    statistics are left unchanged, with a remark.
+
+    In float, smoothing is exact up to rounding: only the order of a
+    multiplication and a division changes.
+
+    Before:
+    ```mlir
+    %x = linalg.generic ... ins(%n, %gamma, %beta ...) // n * gamma + beta
+    %y = linalg.matmul ins(%x, %w : tensor<8x32xf32>, tensor<32x16xf32>) ...
+    ```
+    After: `%gamma`, `%beta` divided by s and `%w` multiplied by s, row-wise.
+  }];
+  let options = [
+    Option<"alpha", "alpha", "std::string", /*default=*/"\"0.5\"",
+           "Migration strength in [0, 1] (0: no change of X, 1: X flat), or "
+           "'auto' for the per-layer qc.smooth_alpha attributes">,
+    Option<"minScale", "min-scale", "double", /*default=*/"1e-5",
+           "Smallest smoothing factor (the largest is its inverse)">,
+    Option<"standalone", "standalone", "bool", /*default=*/"true",
+           "Insert qc.smooth where the factor cannot be folded into a "
+           "producer (false: leave such layers unchanged)">
+  ];
+  let dependentDialects = ["::mlir::qc::QCDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def QCSplitOutliersPass : Pass<"qc-split-outliers", "func::FuncOp"> {
+  let summary = "LLM.int8(): compute a matmul's outlier channels in float";
+  let description = [{
+    Splits each linear layer `Y = X W` (`linalg.matmul` with a constant
+    weight W of K x N) along K into a matmul over the normal channels, which
+    `qc-quantize` then makes int8, and an f32 matmul over the few outlier
+    channels of X, which stays float (`qc.skip`), accumulated onto the
+    first:
+
+        Y = X[:, normal] W[normal, :] + X[:, outliers] W[outliers, :]
+
+    `mode=static` (the default) fixes the outlier set at compile time from
+    calibration: the channels j of X whose `channel_absmax` exceeds
+    `threshold`, or the `top-k` largest when `top-k` > 0, at most
+    `max-fraction` of K (the largest). The activation columns are gathered
+    with `tensor.extract_slice` + `tensor.concat` and the weight rows are
+    re-packed into two constants, so the int8 matmul has K - k channels and
+    no float copy of its weights remains. The statistics of the normal
+    columns keep their channel maxima, and min and max are bounded by them,
+    so the int8 activation scale no longer sees the outliers.
+
+    `mode=dynamic` detects outlier columns at run time, per call, as
+    bitsandbytes does: a column whose absolute maximum over the rows of X
+    exceeds `threshold` is outlier. Both matmuls then run over all K
+    channels on masked copies of X (outlier columns zeroed in one, normal
+    columns in the other), and W is kept in float as well as in int8. Its
+    cost: one pass over X for the column maxima, two masked copies of X, and
+    an f32 matmul as large as the original layer (so more work than the
+    float model), for robustness to outliers that calibration did not see.
+    The statistics of the normal part are clamped to [-threshold,
+    threshold].
+
+    Layers whose input has no per-channel statistics (static mode), or no
+    channel over the threshold, are unchanged (with a remark for the
+    former).
+
+    Run it after `qc-smooth`: what is still an outlier after smoothing is
+    split.
+  }];
+  let options = [
+    Option<"threshold", "threshold", "double", /*default=*/"6.0",
+           "A channel is an outlier when its absolute maximum exceeds this">,
+    Option<"topK", "top-k", "unsigned", /*default=*/"0",
+           "Split the k channels with the largest maxima instead "
+           "(static mode; 0: use threshold)">,
+    Option<"maxFraction", "max-fraction", "double", /*default=*/"0.25",
+           "At most this fraction of K is computed in float (the largest "
+           "channels are kept)">,
+    Option<"mode", "mode", "std::string", /*default=*/"\"static\"",
+           "static: outlier set from calibration; dynamic: detected per "
+           "call at run time">
+  ];
+  let dependentDialects = ["::mlir::qc::QCDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def QCQuantizePass : Pass<"qc-quantize", "func::FuncOp"> {
   let summary = "Rewrite float matmuls and convolutions into qc ops on quantized tensors";
   let description = [{

@@ -38,6 +38,25 @@ qc::StatsAttr getStatsAttr(MLIRContext *context,
                            const TensorStatsRecord &record);
 TensorStatsRecord getStatsRecord(qc::StatsAttr stats);
 
+/// The statistics of x / s for a positive factor s_j per channel along
+/// `axis` (`divisors.size()` channels): channel maxima divide by s, and min
+/// and max are the tightest bounds derivable from them and the old range.
+/// The histogram is dropped (it cannot be rescaled per channel). Without
+/// channel maxima along `axis`, min and max are bounded by the extreme
+/// factors.
+qc::StatsAttr divideChannelStats(qc::StatsAttr stats, int64_t axis,
+                                 llvm::ArrayRef<double> divisors);
+
+/// The statistics of the channels `keep` (indices along the stats' channel
+/// axis, which must have channel maxima) taken out of a tensor, e.g. by a
+/// gather: their maxima, with min and max bounded by them. No histogram.
+qc::StatsAttr selectChannelStats(qc::StatsAttr stats,
+                                 llvm::ArrayRef<int64_t> keep);
+
+/// The statistics of a tensor whose values are known to lie in [lo, hi]
+/// (lo <= 0 <= hi): min, max and channel maxima clamped. No histogram.
+qc::StatsAttr clampStats(qc::StatsAttr stats, double lo, double hi);
+
 /// What qc-attach-stats does: for each qc.observe in `module`, attaches the
 /// statistics `table` records under its id to the observed value and removes
 /// the observer. An id missing from the table is an error (naming `source`,

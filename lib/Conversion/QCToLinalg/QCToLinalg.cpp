@@ -387,6 +387,40 @@ struct StorageCastLowering : OpConversionPattern<quant::StorageCastOp> {
   }
 };
 
+/// The factors of a qc.smooth along the last dimension of its input.
+Param makeSmoothParam(OpBuilder &b, Location loc, qc::SmoothOp op) {
+  SmallVector<Attribute> scales;
+  for (float scale : op.getScales())
+    scales.push_back(b.getF32FloatAttr(scale));
+  unsigned rank = op.getType().getRank();
+  return makeChannelParam(b, loc, scales, b.getF32Type(), rank, rank - 1);
+}
+
+struct SmoothLowering : OpConversionPattern<qc::SmoothOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(qc::SmoothOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    // Unused when every user was a qc.quantize (which fused the division).
+    if (op->use_empty()) {
+      rewriter.eraseOp(op);
+      return success();
+    }
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    Value empty = makeEmpty(rewriter, loc, type.getShape(),
+                            type.getElementType(),
+                            allDims(adaptor.getInput(), type.getRank()));
+    Value result = buildElementwise(
+        rewriter, loc, adaptor.getInput(), {makeSmoothParam(rewriter, loc, op)},
+        empty, [&](OpBuilder &b, Location l, Value x, ArrayRef<Value> p) {
+          return (Value)arith::DivFOp::create(b, l, x, p[0]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct QuantizeLowering : OpConversionPattern<qc::QuantizeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -408,13 +442,23 @@ struct QuantizeLowering : OpConversionPattern<qc::QuantizeOp> {
                                    static_cast<double>(layout->zeroPoints[i]));
     });
     IntegerType storageType = getStorageIntType(qtype);
+    Value input = adaptor.getInput();
+    SmallVector<Param> params = {scale, zp};
+    // A qc.smooth in front fuses in: divide, then quantize, in one loop.
+    auto smooth = op.getInput().getDefiningOp<qc::SmoothOp>();
+    if (smooth) {
+      input = smooth.getInput();
+      params.push_back(makeSmoothParam(rewriter, loc, smooth));
+    }
     Value empty = makeEmpty(rewriter, loc, resultType.getShape(), storageType,
-                            allDims(adaptor.getInput(), resultType.getRank()));
+                            allDims(input, resultType.getRank()));
     qcomp::StorageRange range = getRange(qtype);
     bool isSigned = qtype.isSigned();
     Value result = buildElementwise(
-        rewriter, loc, adaptor.getInput(), {scale, zp}, empty,
+        rewriter, loc, input, params, empty,
         [&](OpBuilder &b, Location l, Value x, ArrayRef<Value> p) {
+          if (smooth)
+            x = arith::DivFOp::create(b, l, x, p[2]);
           return quantizeScalar(b, l, x, p[0], p[1], range, storageType,
                                 isSigned);
         });
@@ -1345,7 +1389,8 @@ void qcomp::populateQCToLinalgConversionPatterns(const TypeConverter &converter,
   MLIRContext *ctx = patterns.getContext();
   patterns.add<ObserveLowering, StorageCastLowering, QuantizeLowering,
                DequantizeLowering, RequantizeLowering, DynamicQuantizeLowering,
-               UnpackLowering, TransposeTypeConversion, TensorOpTypeConversion>(
+               UnpackLowering, SmoothLowering, TransposeTypeConversion,
+               TensorOpTypeConversion>(
       converter, ctx);
   patterns.add<MatmulLikeLowering<qc::MatmulOp>>(converter, ctx, 0);
   patterns.add<MatmulLikeLowering<qc::BatchMatmulOp>>(converter, ctx, 1);

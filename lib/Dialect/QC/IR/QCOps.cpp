@@ -437,6 +437,24 @@ LogicalResult DynamicQuantizeOp::verify() {
 // UnpackOp
 //===----------------------------------------------------------------------===//
 
+LogicalResult SmoothOp::verify() {
+  auto type = cast<RankedTensorType>(getInput().getType());
+  if (type.getRank() == 0)
+    return emitOpError("input must have rank >= 1");
+  int64_t channels = type.getShape().back();
+  if (ShapedType::isDynamic(channels))
+    return emitOpError("last dimension must be static, got ") << type;
+  if ((int64_t)getScales().size() != channels)
+    return emitOpError("has ")
+           << getScales().size() << " scales for " << channels
+           << " channels in the last dimension";
+  for (auto [j, scale] : llvm::enumerate(getScales()))
+    if (!std::isfinite(scale) || scale <= 0.0f)
+      return emitOpError("scale ")
+             << j << " must be positive and finite, got " << scale;
+  return success();
+}
+
 LogicalResult UnpackOp::verify() {
   auto inputType = cast<RankedTensorType>(getInput().getType());
   auto resultType = cast<RankedTensorType>(getResult().getType());

@@ -223,6 +223,32 @@ def QC_UnpackOp : QC_Op<"unpack", [Pure]> {
 }
 
 //===----------------------------------------------------------------------===//
+// qc.smooth
+//===----------------------------------------------------------------------===//
+
+def QC_SmoothOp : QC_Op<"smooth", [Pure, SameOperandsAndResultType]> {
+  let summary = "Divides each channel of the last dimension by a constant factor";
+  let description = [{
+    The activation side of SmoothQuant when the factor cannot be folded into
+    the producer (see `qc-smooth`):
+
+        result[..., j] = input[..., j] / scales[j]      (f32 division)
+
+    `scales` has one positive finite factor per element of the last
+    dimension, which must be static. The lowering fuses it into a following
+    `qc.quantize`, so the division costs no extra pass over memory.
+
+    ```mlir
+    %y = qc.smooth %x by [2.0, 0.5, 1.0] : tensor<8x3xf32>
+    ```
+  }];
+  let arguments = (ins QC_FloatTensor:$input, DenseF32ArrayAttr:$scales);
+  let results = (outs QC_FloatTensor:$result);
+  let assemblyFormat = "$input `by` $scales attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // qc.matmul / qc.batch_matmul
 //===----------------------------------------------------------------------===//
 
