@@ -581,3 +581,39 @@ func.func @float_untouched(%x: tensor<4xf32>) -> tensor<4xf32> {
   %y = arith.addf %x, %x : tensor<4xf32>
   return %y : tensor<4xf32>
 }
+
+// -----
+
+// qc.smooth divides each channel of the last dimension by its factor; in
+// front of a qc.quantize the division fuses into the quantize's loop.
+
+// CHECK-LABEL: func.func @smooth
+// CHECK-SAME:    (%[[X:.+]]: tensor<2x3xf32>)
+// CHECK:         %[[S:.+]] = arith.constant dense<[2.000000e+00, 5.000000e-01, 1.000000e+00]> : tensor<3xf32>
+// CHECK:         linalg.generic
+// CHECK-SAME:      ins(%[[X]], %[[S]] : tensor<2x3xf32>, tensor<3xf32>)
+// CHECK:         ^bb0(%[[IN:.+]]: f32, %[[F:.+]]: f32, %{{.+}}: f32):
+// CHECK:           %[[D:.+]] = arith.divf %[[IN]], %[[F]] : f32
+// CHECK:           linalg.yield %[[D]] : f32
+func.func @smooth(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %y = qc.smooth %x by [2.0, 0.5, 1.0] : tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @smooth_then_quantize
+// CHECK-SAME:    (%[[X:.+]]: tensor<2x3xf32>)
+// CHECK:         %[[S:.+]] = arith.constant dense<[2.000000e+00, 5.000000e-01, 1.000000e+00]> : tensor<3xf32>
+// CHECK:         linalg.generic
+// CHECK-SAME:      ins(%[[X]], %[[S]] : tensor<2x3xf32>, tensor<3xf32>)
+// CHECK:         ^bb0(%[[IN:.+]]: f32, %[[F:.+]]: f32, %{{.+}}: i8):
+// CHECK:           %[[D:.+]] = arith.divf %[[IN]], %[[F]] : f32
+// CHECK:           arith.divf %[[D]], %{{.+}} : f32
+// CHECK:           math.roundeven
+// CHECK-NOT:     linalg.generic
+func.func @smooth_then_quantize(%x: tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<i8:f32, 0.5>> {
+  %y = qc.smooth %x by [2.0, 0.5, 1.0] : tensor<2x3xf32>
+  %q = qc.quantize %y : tensor<2x3xf32> to tensor<2x3x!quant.uniform<i8:f32, 0.5>>
+  return %q : tensor<2x3x!quant.uniform<i8:f32, 0.5>>
+}

@@ -1273,3 +1273,35 @@ func.func @matmul_dynamic_dim_message(%a: tensor<?x4x!quant.uniform<i8:f32, 0.5>
   %0 = qc.matmul %a, %w acc(i32) : tensor<?x4x!quant.uniform<i8:f32, 0.5>>, tensor<4x3x!quant.uniform<i8:f32, 0.5>> -> tensor<2x5xf32>
   return
 }
+
+// -----
+
+func.func @smooth_count(%x: tensor<4x3xf32>) {
+  // expected-error@+1 {{has 2 scales for 3 channels in the last dimension}}
+  %0 = qc.smooth %x by [2.0, 0.5] : tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @smooth_nonpositive(%x: tensor<4x2xf32>) {
+  // expected-error@+1 {{scale 1 must be positive and finite, got 0}}
+  %0 = qc.smooth %x by [2.0, 0.0] : tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @smooth_dynamic(%x: tensor<4x?xf32>) {
+  // expected-error@+1 {{last dimension must be static}}
+  %0 = qc.smooth %x by [2.0] : tensor<4x?xf32>
+  return
+}
+
+// -----
+
+func.func @smooth_scalar(%x: tensor<f32>) {
+  // expected-error@+1 {{input must have rank >= 1}}
+  %0 = qc.smooth %x by [] : tensor<f32>
+  return
+}

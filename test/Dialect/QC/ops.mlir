@@ -173,3 +173,10 @@ func.func @unsigned_sub_channel(%x: tensor<2x4xf32>) -> tensor<2x4x!quant.unifor
   %q = qc.quantize %x : tensor<2x4xf32> to tensor<2x4x!quant.uniform<u8:f32:{1:2}, {{0.5, 0.5:200}}>>
   return %q : tensor<2x4x!quant.uniform<u8:f32:{1:2}, {{0.5, 0.5:200}}>>
 }
+
+// CHECK-LABEL: func.func @smooth
+// CHECK:         qc.smooth %{{.+}} by [2.000000e+00, 5.000000e-01, 1.000000e+00] : tensor<4x3xf32>
+func.func @smooth(%x: tensor<4x3xf32>) -> tensor<4x3xf32> {
+  %y = qc.smooth %x by [2.0, 0.5, 1.0] : tensor<4x3xf32>
+  return %y : tensor<4x3xf32>
+}
