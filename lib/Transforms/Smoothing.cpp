@@ -1,0 +1,92 @@
+//===- Smoothing.cpp - SmoothQuant layers and factors ---------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcomp/Transforms/Smoothing.h"
+
+#include "ChannelScaling.h"
+#include "Quantizer.h"
+#include "WeightConstants.h"
+#include "qcomp/Transforms/LayerNames.h"
+#include "qcomp/Transforms/Stats.h"
+
+#include "llvm/ADT/MapVector.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::qcomp;
+
+/// The value whose channels are those of `value`, through reshapes that keep
+/// the last dimension.
+static Value getChannelRoot(Value value) {
+  while (isChannelView(value.getDefiningOp()))
+    value = value.getDefiningOp()->getOperand(0);
+  return value;
+}
+
+std::vector<SmoothingGroup> qcomp::findSmoothingGroups(
+    func::FuncOp func,
+    llvm::function_ref<void(const SmoothingLayer &)> onMissingStats) {
+  LayerNamer namer(func);
+  llvm::MapVector<Value, std::vector<SmoothingLayer>> groups;
+  func.walk([&](linalg::MatmulOp op) {
+    if (op.getIndexingMapsArray() !=
+            linalg::MatmulOp::getDefaultIndexingMaps(op->getContext()) ||
+        !quantizer::isZeroFilled(op.getDpsInits()[0]) ||
+        op->hasAttr("qc.skip"))
+      return;
+    Value x = op.getInputs()[0];
+    auto xType = cast<RankedTensorType>(x.getType());
+    if (!xType.getElementType().isF32() || !xType.hasStaticShape())
+      return;
+    FailureOr<FloatConstant> weight = evaluateFloatConstant(op.getInputs()[1]);
+    if (failed(weight) || weight->shape.size() != 2)
+      return; // Not a linear layer: X times another activation.
+    SmoothingLayer layer;
+    layer.op = op;
+    layer.name = namer.getName(op);
+    layer.k = weight->shape[0];
+    layer.n = weight->shape[1];
+    layer.weight = std::move(weight->values);
+    layer.stats = getValueStats(x);
+    if (!layer.stats || layer.stats.getChannelAxis() != xType.getRank() - 1 ||
+        !layer.stats.getChannelAbsmax() ||
+        (int64_t)layer.stats.getChannelAbsmax().size() != layer.k) {
+      onMissingStats(layer);
+      return;
+    }
+    groups[getChannelRoot(x)].push_back(std::move(layer));
+  });
+  std::vector<SmoothingGroup> result;
+  for (auto &[root, layers] : groups)
+    result.push_back({root, std::move(layers)});
+  return result;
+}
+
+std::vector<float>
+qcomp::getSmoothingFactors(llvm::ArrayRef<SmoothingLayer> layers, double alpha,
+                           double minScale) {
+  size_t k = layers.front().k;
+  std::vector<double> xMax(k, 0.0), wMax(k, 0.0);
+  for (const SmoothingLayer &layer : layers) {
+    llvm::ArrayRef<double> channels = layer.stats.getChannelAbsmax();
+    for (size_t j = 0; j < k; ++j) {
+      xMax[j] = std::max(xMax[j], channels[j]);
+      for (int64_t c = 0; c < layer.n; ++c)
+        wMax[j] = std::max(
+            wMax[j], (double)std::fabs(layer.weight[j * layer.n + c]));
+    }
+  }
+  std::vector<float> factors(k, 1.0f);
+  for (size_t j = 0; j < k; ++j) {
+    if (!(xMax[j] > 0.0) || !(wMax[j] > 0.0) || !std::isfinite(wMax[j]))
+      continue; // Nothing to balance: keep the channel as it is.
+    double s = std::pow(xMax[j], alpha) / std::pow(wMax[j], 1.0 - alpha);
+    factors[j] = static_cast<float>(std::clamp(s, minScale, 1.0 / minScale));
+  }
+  return factors;
+}
