@@ -123,8 +123,10 @@ FailureOr<std::optional<OpScheme>>
 Quantizer::resolveScheme(Operation *op, const std::string &name, unsigned index,
                          unsigned count, std::string &reason) {
   std::string pattern;
-  if (op->hasAttr(kSkipAttr)) {
-    reason = "marked qc.skip";
+  if (Attribute skip = op->getAttr(kSkipAttr)) {
+    // A pass that keeps an op float says why in the attribute's string.
+    auto why = dyn_cast<StringAttr>(skip);
+    reason = why ? why.getValue().str() : "marked qc.skip";
     return std::optional<OpScheme>();
   }
   if (!options.only.empty() && !matchesAny(options.only, name)) {

@@ -31,6 +31,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Debug.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <algorithm>
 #include <cmath>
@@ -175,7 +176,8 @@ static Value gatherRows(OpBuilder &b, Location loc, const FloatConstant &w,
 /// Builds the two matmuls of a split layer in place of `op` and replaces it:
 ///
 ///   %yn = linalg.matmul ins(%xn, %wn) outs(%zero_init)        (op's loc)
-///   %y = linalg.matmul {qc.skip} ins(%xo, %wo) outs(%yn)  loc("NAME.outliers")
+///   %y = linalg.matmul {qc.skip = "the outlier channels of 'NAME', ..."}
+///          ins(%xo, %wo) outs(%yn)  loc("NAME.outliers")
 ///
 /// The first keeps op's discardable attributes (a front end's scheme
 /// choice) except its statistics, which move to %y (the same tensor as op's
@@ -192,7 +194,10 @@ static void replaceBySplit(linalg::MatmulOp op, const std::string &name,
       normal->setAttr(attr.getName(), attr.getValue());
   auto outliers = linalg::MatmulOp::create(b, outlierLoc, ValueRange{xo, wo},
                                            ValueRange{normal->getResult(0)});
-  outliers->setAttr(kSkipAttr, b.getUnitAttr());
+  outliers->setAttr(kSkipAttr,
+                    b.getStringAttr("the outlier channels of '" + name +
+                                    "', computed in float by "
+                                    "qc-split-outliers"));
   Value rhs = op.getInputs()[1];
   quantizer::replaceKeepingStats(op->getResult(0), outliers->getResult(0));
   op->erase();
@@ -259,7 +264,9 @@ void SplitOutliersPass::splitStatic(linalg::MatmulOp op,
   LLVM_DEBUG(llvm::dbgs() << DEBUG_TYPE ": " << name << ": "
                           << formatChannels(outliers) << "\n");
   op->emitRemark() << "layer '" << name << "': " << count << " of " << k
-                   << " channels in float: " << formatChannels(outliers);
+                   << " channels in float ("
+                   << llvm::formatv("{0:F1}", 100.0 * count / k).str()
+                   << "% of K): " << formatChannels(outliers);
 
   OpBuilder b(op);
   Location loc = op->getLoc();

@@ -37,6 +37,9 @@ func.func @not_plain(%x: tensor<2x2xf32> {qc.stats = #qc.stats<min = -1.0, max =
   %a = linalg.matmul ins(%x, %w : tensor<2x2xf32>, tensor<2x2xf32>) outs(%acc : tensor<2x2xf32>) -> tensor<2x2xf32>
   // expected-remark @below {{layer 'linalg.matmul_1' stays float: marked qc.skip}}
   %b = linalg.matmul {qc.skip} ins(%x, %w : tensor<2x2xf32>, tensor<2x2xf32>) outs(%init : tensor<2x2xf32>) -> tensor<2x2xf32>
+  // A pass that keeps an op float gives its reason in the attribute.
+  // expected-remark @below {{layer 'linalg.matmul_2' stays float: the outlier channels of 'fc', computed in float}}
+  %c = linalg.matmul {qc.skip = "the outlier channels of 'fc', computed in float"} ins(%x, %w : tensor<2x2xf32>, tensor<2x2xf32>) outs(%init : tensor<2x2xf32>) -> tensor<2x2xf32>
   return %a, %b : tensor<2x2xf32>, tensor<2x2xf32>
 }
 

@@ -38,7 +38,7 @@
 //       CHECK:     %[[OUT:.+]] = arith.select %[[MV]], %[[XV]], %[[ZERO]] : f32
 //       CHECK:     linalg.yield %[[N]], %[[OUT]] : f32, f32
 //       CHECK:   %[[YN:.+]] = linalg.matmul ins(%[[SPLIT]]#0, %[[W]] : tensor<2x4xf32>, tensor<4x3xf32>) outs(%[[INIT]] : tensor<2x3xf32>)
-//       CHECK:   %[[Y:.+]] = linalg.matmul {qc.skip} ins(%[[SPLIT]]#1, %[[W]] : tensor<2x4xf32>, tensor<4x3xf32>) outs(%[[YN]] : tensor<2x3xf32>)
+//       CHECK:   %[[Y:.+]] = linalg.matmul {qc.skip = "the outlier channels of {{.*}}"} ins(%[[SPLIT]]#1, %[[W]] : tensor<2x4xf32>, tensor<4x3xf32>) outs(%[[YN]] : tensor<2x3xf32>)
 //       CHECK:   return %[[Y]]
 
 // A lower threshold reaches the comparisons.
@@ -52,7 +52,7 @@
 //       TWICE:   linalg.generic
 //       TWICE:   linalg.generic
 //       TWICE:   linalg.matmul
-//       TWICE:   linalg.matmul {qc.skip}
+//       TWICE:   linalg.matmul {qc.skip = "the outlier channels of {{.*}}"}
 //   TWICE-NOT:   linalg.generic
 //   TWICE-NOT:   linalg.matmul
 //       TWICE:   return
@@ -64,7 +64,7 @@
 //       QUANT:   %[[SPLIT:.+]]:2 = linalg.generic
 //       QUANT:   %[[Q:.+]] = qc.quantize %[[SPLIT]]#0 : tensor<2x4xf32> to tensor<2x4x!quant.uniform<i8:f32, 0.043137254901960784:11>>
 //       QUANT:   %[[YN:.+]] = qc.matmul %[[Q]], %{{.*}} acc(i32) : tensor<2x4x!quant.uniform<i8:f32, {{.*}}>>, tensor<4x3x!quant.uniform<i8<-127:127>:f32:1, {{.*}}>> -> tensor<2x3xf32>
-//       QUANT:   linalg.matmul {qc.skip} ins(%[[SPLIT]]#1, %{{.*}} : tensor<2x4xf32>, tensor<4x3xf32>) outs(%[[YN]] : tensor<2x3xf32>)
+//       QUANT:   linalg.matmul {qc.skip = "the outlier channels of {{.*}}"} ins(%[[SPLIT]]#1, %{{.*}} : tensor<2x4xf32>, tensor<4x3xf32>) outs(%[[YN]] : tensor<2x3xf32>)
 func.func @with_stats(%x: tensor<2x4xf32> {qc.stats = #qc.stats<min = -16.0, max = 5.0, count = 8, channel_axis = 1, channel_absmax = [1.0, 8.0, 2.0, 16.0]>}) -> tensor<2x3xf32> {
   %w = arith.constant dense<[[1.0, 2.0, 0.0], [0.5, -1.0, 1.0], [-1.0, 0.0, 2.0], [0.25, 1.0, -0.5]]> : tensor<4x3xf32>
   %zero = arith.constant 0.0 : f32
@@ -91,17 +91,17 @@ func.func @with_stats(%x: tensor<2x4xf32> {qc.stats = #qc.stats<min = -16.0, max
 //       CHECK:   %[[SPLIT:.+]]:2 = linalg.generic {{.*}} outs(%[[EN]], %[[EO]] : tensor<?x4xf32>, tensor<?x4xf32>)
 //   CHECK-NOT:   qc.stats
 //       CHECK:   %[[YN:.+]] = linalg.matmul ins(%[[SPLIT]]#0, %{{.*}} : tensor<?x4xf32>, tensor<4x2xf32>)
-//       CHECK:   linalg.matmul {qc.skip} ins(%[[SPLIT]]#1, %{{.*}} : tensor<?x4xf32>, tensor<4x2xf32>) outs(%[[YN]] : tensor<?x2xf32>)
+//       CHECK:   linalg.matmul {qc.skip = "the outlier channels of {{.*}}"} ins(%[[SPLIT]]#1, %{{.*}} : tensor<?x4xf32>, tensor<4x2xf32>) outs(%[[YN]] : tensor<?x2xf32>)
 
 // QUANT-LABEL: func.func @without_stats
 //       QUANT:   linalg.matmul ins
-//       QUANT:   linalg.matmul {qc.skip}
+//       QUANT:   linalg.matmul {qc.skip = "the outlier channels of {{.*}}"}
 
 // QUANT-DYN-LABEL: func.func @without_stats
 //       QUANT-DYN:   %[[SPLIT:.+]]:2 = linalg.generic
 //       QUANT-DYN:   %[[Q:.+]], %[[S:.+]] = qc.dynamic_quantize %[[SPLIT]]#0 per_row
 //       QUANT-DYN:   %[[YN:.+]] = qc.matmul %[[Q]], %{{.*}} lhs_scale(%[[S]] : tensor<?xf32>)
-//       QUANT-DYN:   linalg.matmul {qc.skip} ins(%[[SPLIT]]#1, %{{.*}} : tensor<?x4xf32>, tensor<4x2xf32>) outs(%[[YN]] : tensor<?x2xf32>)
+//       QUANT-DYN:   linalg.matmul {qc.skip = "the outlier channels of {{.*}}"} ins(%[[SPLIT]]#1, %{{.*}} : tensor<?x4xf32>, tensor<4x2xf32>) outs(%[[YN]] : tensor<?x2xf32>)
 func.func @without_stats(%x: tensor<?x4xf32>) -> tensor<?x2xf32> {
   %w = arith.constant dense<1.0> : tensor<4x2xf32>
   %c0 = arith.constant 0 : index

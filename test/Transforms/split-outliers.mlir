@@ -36,7 +36,7 @@
 //   CHECK-DAG:   %[[WN:.+]] = arith.constant dense<{{\[}}[1.000000e+00, 1.000000e+01], [3.000000e+00, 3.000000e+01], [4.000000e+00, 4.000000e+01], [5.000000e+00, 5.000000e+01], [7.000000e+00, 7.000000e+01], [8.000000e+00, 8.000000e+01]]> : tensor<6x2xf32>
 //   CHECK-DAG:   %[[WO:.+]] = arith.constant dense<{{\[}}[2.000000e+00, 2.000000e+01], [6.000000e+00, 6.000000e+01]]> : tensor<2x2xf32>
 //       CHECK:   %[[YN:.+]] = linalg.matmul {qc.weight_scheme = #qc.scheme<bits = 4, granularity = per_channel>} ins(%[[XN]], %[[WN]] : tensor<2x6xf32>, tensor<6x2xf32>) outs(%[[INIT]] : tensor<2x2xf32>)
-//       CHECK:   %[[Y:.+]] = linalg.matmul {qc.skip, qc.stats = [#qc.stats<min = -1.000000e+02, max = 1.000000e+02, count = 16>]} ins(%[[XO]], %[[WO]] : tensor<2x2xf32>, tensor<2x2xf32>) outs(%[[YN]] : tensor<2x2xf32>)
+//       CHECK:   %[[Y:.+]] = linalg.matmul {qc.skip = "the outlier channels of {{.*}}", qc.stats = [#qc.stats<min = -1.000000e+02, max = 1.000000e+02, count = 16>]} ins(%[[XO]], %[[WO]] : tensor<2x2xf32>, tensor<2x2xf32>) outs(%[[YN]] : tensor<2x2xf32>)
 //       CHECK:   return %[[Y]]
 //   CHECK-NOT:   tensor<8x2xf32>
 
@@ -48,7 +48,7 @@
 //   TOPK-DAG:   %[[WO:.+]] = arith.constant dense<{{\[}}[6.000000e+00, 6.000000e+01]]> : tensor<1x2xf32>
 //       TOPK:   linalg.matmul {{.*}}ins(%{{.*}}, %{{.*}} : tensor<2x7xf32>, tensor<7x2xf32>)
 //       TOPK:   linalg.matmul {qc.skip{{.*}}} ins(%[[XO]], %[[WO]] : tensor<2x1xf32>, tensor<1x2xf32>)
-// TOPK-REMARK: remark: layer 'linalg.matmul_0': 1 of 8 channels in float: [5]
+// TOPK-REMARK: remark: layer 'linalg.matmul_0': 1 of 8 channels in float (12.5% of K): [5]
 
 // Splitting a split layer again changes nothing: its first half is
 // recognized (it feeds a qc.skip matmul), its second half is qc.skip.
@@ -63,7 +63,7 @@
 //       CAP:   linalg.matmul {{.*}}: tensor<2x7xf32>, tensor<7x2xf32>)
 //       CAP:   linalg.matmul {qc.skip{{.*}}: tensor<2x1xf32>, tensor<1x2xf32>)
 // CAP-REMARK: remark: layer 'linalg.matmul_0': max-fraction=0.125 keeps 1 of its 2 outlier channels
-// CAP-REMARK: remark: layer 'linalg.matmul_0': 1 of 8 channels in float: [5]
+// CAP-REMARK: remark: layer 'linalg.matmul_0': 1 of 8 channels in float (12.5% of K): [5]
 
 // With max-fraction=1, top-k=8 would move every channel to float: nothing
 // would be left to quantize.
@@ -88,7 +88,7 @@ func.func @two_runs(%x: tensor<2x8xf32> {qc.stats = #qc.stats<min = -9.0, max = 
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<2x2xf32>
   %init = linalg.fill ins(%zero : f32) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
-  // expected-remark @below {{layer 'linalg.matmul_0': 2 of 8 channels in float: [1, 5]}}
+  // expected-remark @below {{layer 'linalg.matmul_0': 2 of 8 channels in float (25.0% of K): [1, 5]}}
   %y = linalg.matmul {qc.stats = [#qc.stats<min = -100.0, max = 100.0, count = 16>], qc.weight_scheme = #qc.scheme<bits = 4, granularity = per_channel>} ins(%x, %w : tensor<2x8xf32>, tensor<8x2xf32>) outs(%init : tensor<2x2xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
@@ -110,7 +110,7 @@ func.func @two_runs(%x: tensor<2x8xf32> {qc.stats = #qc.stats<min = -9.0, max = 
 //   CHECK-DAG:   %[[WN:.+]] = arith.constant dense<{{\[}}[1.000000e+00, -1.000000e+00], [2.000000e+00, -2.000000e+00], [3.000000e+00, -3.000000e+00]]> : tensor<3x2xf32>
 //   CHECK-DAG:   %[[WO:.+]] = arith.constant dense<{{\[}}[4.000000e+00, -4.000000e+00]]> : tensor<1x2xf32>
 //       CHECK:   %[[YN:.+]] = linalg.matmul ins(%[[XN]], %[[WN]] : tensor<?x3xf32>, tensor<3x2xf32>)
-//       CHECK:   linalg.matmul {qc.skip} ins(%[[XO]], %[[WO]] : tensor<?x1xf32>, tensor<1x2xf32>) outs(%[[YN]] : tensor<?x2xf32>)
+//       CHECK:   linalg.matmul {qc.skip = "the outlier channels of {{.*}}"} ins(%[[XO]], %[[WO]] : tensor<?x1xf32>, tensor<1x2xf32>) outs(%[[YN]] : tensor<?x2xf32>)
 //   CHECK-NOT:   linalg.transpose
 //   CHECK-NOT:   tensor<2x4xf32>
 func.func @single_run(%x: tensor<?x4xf32> {qc.stats = #qc.stats<min = -2.0, max = 10.0, count = 16, channel_axis = 1, channel_absmax = [0.5, 1.0, 2.0, 10.0]>}) -> tensor<?x2xf32> {
@@ -122,7 +122,7 @@ func.func @single_run(%x: tensor<?x4xf32> {qc.stats = #qc.stats<min = -2.0, max 
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty(%m) : tensor<?x2xf32>
   %init = linalg.fill ins(%zero : f32) outs(%e : tensor<?x2xf32>) -> tensor<?x2xf32>
-  // expected-remark @below {{layer 'linalg.matmul_0': 1 of 4 channels in float: [3]}}
+  // expected-remark @below {{layer 'linalg.matmul_0': 1 of 4 channels in float (25.0% of K): [3]}}
   %y = linalg.matmul ins(%x, %wt : tensor<?x4xf32>, tensor<4x2xf32>) outs(%init : tensor<?x2xf32>) -> tensor<?x2xf32>
   return %y : tensor<?x2xf32>
 }
@@ -199,7 +199,7 @@ func.func @below_threshold(%x: tensor<2x4xf32> {qc.stats = #qc.stats<min = -6.0,
 //       CHECK:   linalg.batch_matmul
 //       CHECK:   linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<2x4xf32>, tensor<4x2xf32>) outs(%{{.*}} : tensor<2x2xf32>)
 //       CHECK:   linalg.matmul indexing_maps
-//       CHECK:   linalg.matmul {qc.skip}
+//       CHECK:   linalg.matmul {qc.skip = "the outlier channels of {{.*}}"}
 //   CHECK-NOT:   linalg.matmul
 func.func @not_linear(%x: tensor<2x4xf32> {qc.stats = #qc.stats<min = -20.0, max = 20.0, count = 4, channel_axis = 1, channel_absmax = [20.0, 1.0, 1.0, 1.0]>},
                       %v: tensor<4x2xf32>, %acc: tensor<2x2xf32>,
@@ -217,7 +217,7 @@ func.func @not_linear(%x: tensor<2x4xf32> {qc.stats = #qc.stats<min = -20.0, max
   %y2 = linalg.matmul ins(%x, %w : tensor<2x4xf32>, tensor<4x2xf32>) outs(%acc : tensor<2x2xf32>) -> tensor<2x2xf32>
   %y3 = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
                       ins(%x, %wt : tensor<2x4xf32>, tensor<2x4xf32>) outs(%init : tensor<2x2xf32>) -> tensor<2x2xf32>
-  %y4 = linalg.matmul {qc.skip} ins(%x, %w : tensor<2x4xf32>, tensor<4x2xf32>) outs(%init : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %y4 = linalg.matmul {qc.skip = "the outlier channels of {{.*}}"} ins(%x, %w : tensor<2x4xf32>, tensor<4x2xf32>) outs(%init : tensor<2x2xf32>) -> tensor<2x2xf32>
   return %y0, %y1, %y2, %y3, %y4 : tensor<2x2xf32>, tensor<1x2x2xf32>, tensor<2x2xf32>, tensor<2x2xf32>, tensor<2x2xf32>
 }
 
@@ -230,14 +230,14 @@ func.func @not_linear(%x: tensor<2x4xf32> {qc.stats = #qc.stats<min = -20.0, max
 //   CHECK-DAG:   tensor.extract_slice %{{.*}}[0, 2] [2, 1] [1, 1]
 //   CHECK-DAG:   tensor.extract_slice %{{.*}}[0, 5] [2, 1] [1, 1]
 //       CHECK:   linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<2x6xf32>, tensor<6x2xf32>)
-//       CHECK:   linalg.matmul {qc.skip} ins(%{{.*}}, %{{.*}} : tensor<2x2xf32>, tensor<2x2xf32>)
+//       CHECK:   linalg.matmul {qc.skip = "the outlier channels of {{.*}}"} ins(%{{.*}}, %{{.*}} : tensor<2x2xf32>, tensor<2x2xf32>)
 func.func @capped(%x: tensor<2x8xf32> {qc.stats = #qc.stats<min = -9.0, max = 9.0, count = 4, channel_axis = 1, channel_absmax = [7.0, 1.0, 8.0, 1.0, 1.0, 9.0, 1.0, 1.0]>}) -> tensor<2x2xf32> {
   %w = arith.constant dense<1.0> : tensor<8x2xf32>
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<2x2xf32>
   %init = linalg.fill ins(%zero : f32) outs(%e : tensor<2x2xf32>) -> tensor<2x2xf32>
   // expected-remark @below {{layer 'linalg.matmul_0': max-fraction=0.25 keeps 2 of its 3 outlier channels}}
-  // expected-remark @below {{layer 'linalg.matmul_0': 2 of 8 channels in float: [2, 5]}}
+  // expected-remark @below {{layer 'linalg.matmul_0': 2 of 8 channels in float (25.0% of K): [2, 5]}}
   %y = linalg.matmul ins(%x, %w : tensor<2x8xf32>, tensor<8x2xf32>) outs(%init : tensor<2x2xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }

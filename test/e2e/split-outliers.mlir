@@ -45,13 +45,13 @@
 //       STATIC-IR:   tensor.concat
 //       STATIC-IR:   tensor.concat
 //       STATIC-IR:   %[[YN:.*]] = linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<2x2xf32>, tensor<2x3xf32>)
-//       STATIC-IR:   linalg.matmul {qc.skip} ins(%{{.*}}, %{{.*}} : tensor<2x2xf32>, tensor<2x3xf32>) outs(%[[YN]] : tensor<2x3xf32>)
+//       STATIC-IR:   linalg.matmul {qc.skip = "the outlier channels of {{.*}}"} ins(%{{.*}}, %{{.*}} : tensor<2x2xf32>, tensor<2x3xf32>) outs(%[[YN]] : tensor<2x3xf32>)
 // STATIC-IR-LABEL: func.func @reference
 //   STATIC-IR-NOT:   qc.skip
 // DYNAMIC-IR-LABEL: func.func @split
 //       DYNAMIC-IR:   %[[M:.*]]:2 = linalg.generic
 //       DYNAMIC-IR:   %[[YN:.*]] = linalg.matmul ins(%[[M]]#0, %{{.*}} : tensor<2x4xf32>, tensor<4x3xf32>)
-//       DYNAMIC-IR:   linalg.matmul {qc.skip} ins(%[[M]]#1, %{{.*}} : tensor<2x4xf32>, tensor<4x3xf32>) outs(%[[YN]] : tensor<2x3xf32>)
+//       DYNAMIC-IR:   linalg.matmul {qc.skip = "the outlier channels of {{.*}}"} ins(%[[M]]#1, %{{.*}} : tensor<2x4xf32>, tensor<4x3xf32>) outs(%[[YN]] : tensor<2x3xf32>)
 // DYNAMIC-IR-LABEL: func.func @reference
 //   DYNAMIC-IR-NOT:   qc.skip
 
