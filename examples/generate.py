@@ -4,7 +4,8 @@
 
     /usr/bin/python3 examples/generate.py OUT_DIR
 
-writes, for each example (mlp, cnn, transformer, qdq_mlp):
+writes, for each example (mlp, cnn, transformer, transformer_outliers,
+qdq_mlp):
 
     OUT_DIR/<name>/model.onnx      the float model (weights drawn from the seed)
     OUT_DIR/<name>/input.npy       one input
@@ -215,8 +216,17 @@ def make_cnn(rng):
 
 # --- one transformer encoder block ------------------------------------------
 
-def make_transformer(rng):
-    seq, dim, heads, hidden = 8, 32, 2, 64
+# The outlier channels of transformer_outliers and their LayerNorm gains, in
+# the 20-100x range reported for OPT and LLaMA (Dettmers et al. 2022, Xiao et
+# al. 2023). The weight rows reading them are scaled down by sqrt(gain), so
+# the channels matter to the output without drowning the others.
+OUTLIER_CHANNELS = {5: 20.0, 19: 40.0, 42: 70.0, 58: 100.0}
+
+
+def make_transformer(rng, seq=8, dim=32, heads=2, hidden=64, outliers=None):
+    """One pre-LN encoder block. With `outliers` ({channel: gain}), both
+    LayerNorm gains carry the outlier channels, so the inputs of the Q, K, V
+    and first FFN projections have a few channels 20-100x the rest."""
     head_dim = dim // heads
     p = {}
     for name in ["wq", "wk", "wv", "wo"]:
@@ -231,6 +241,11 @@ def make_transformer(rng):
         p[name] = (1 + 0.1 * rng.standard_normal(dim)).astype(np.float32)
     for name in ["ln1_b", "ln2_b"]:
         p[name] = (0.1 * rng.standard_normal(dim)).astype(np.float32)
+    for channel, gain in (outliers or {}).items():
+        for name in ["ln1_g", "ln2_g"]:
+            p[name][channel] *= gain
+        for name in ["wq", "wk", "wv", "w1"]:
+            p[name][channel, :] /= np.float32(np.sqrt(gain))
     consts = {
         "heads_shape": np.array([1, seq, heads, head_dim], dtype=np.int64),
         "model_shape": np.array([1, seq, dim], dtype=np.int64),
@@ -342,6 +357,10 @@ def main():
     write_example(out_dir, "mlp", make_mlp)
     write_example(out_dir, "cnn", make_cnn)
     write_example(out_dir, "transformer", make_transformer)
+    write_example(out_dir, "transformer_outliers",
+                  lambda rng: make_transformer(rng, seq=16, dim=64, heads=4,
+                                               hidden=256,
+                                               outliers=OUTLIER_CHANNELS))
     write_example(out_dir, "qdq_mlp", make_qdq_mlp)
 
 

@@ -45,6 +45,20 @@ private:
 };
 } // namespace
 
+/// `pass` with its options set from the pass-option string `options`.
+static llvm::Expected<std::unique_ptr<Pass>>
+configurePass(std::unique_ptr<Pass> pass, llvm::StringRef name,
+              llvm::StringRef options) {
+  std::string optionErrors;
+  if (failed(pass->initializeOptions(options, [&](const llvm::Twine &message) {
+        optionErrors = message.str();
+        return failure();
+      })))
+    return llvm::createStringError("bad " + name + " options '" + options +
+                                   "': " + optionErrors);
+  return pass;
+}
+
 llvm::Expected<OwningOpRef<ModuleOp>>
 qcomp::quantizeModel(ModuleOp floatModule, const CalibrationTable &table,
                      const QuantizeModelOptions &options) {
@@ -65,18 +79,40 @@ qcomp::quantizeModel(ModuleOp floatModule, const CalibrationTable &table,
                          "the calibration table")))
     return errors.takeError("attaching statistics failed");
 
-  std::unique_ptr<Pass> quantize = createQCQuantizePass();
-  std::string optionErrors;
-  if (failed(quantize->initializeOptions(options.quantizeOptions,
-                                         [&](const llvm::Twine &message) {
-                                           optionErrors = message.str();
-                                           return failure();
-                                         })))
-    return llvm::createStringError("bad qc-quantize options '" +
-                                   options.quantizeOptions +
-                                   "': " + optionErrors);
+  // Rebalancing and splitting, before quantization reads the statistics.
   PassManager pm(context);
-  pm.addNestedPass<func::FuncOp>(std::move(quantize));
+  if (options.smoothAlpha) {
+    if (*options.smoothAlpha == "auto") {
+      if (options.smoothSamples.empty())
+        return llvm::createStringError(
+            "smoothing with alpha=auto needs calibration samples to search "
+            "alpha on");
+      auto results = searchSmoothingAlphas(*module, options.smoothSamples, {});
+      if (!results)
+        return llvm::createStringError(
+            "searching the smoothing alphas failed: " +
+            llvm::toString(results.takeError()));
+      if (options.smoothSearchResults)
+        *options.smoothSearchResults = std::move(*results);
+    }
+    auto smooth = configurePass(createQCSmoothPass(), "qc-smooth",
+                                "alpha=" + *options.smoothAlpha);
+    if (!smooth)
+      return smooth.takeError();
+    pm.addNestedPass<func::FuncOp>(std::move(*smooth));
+  }
+  if (options.splitOutliersOptions) {
+    auto split = configurePass(createQCSplitOutliersPass(), "qc-split-outliers",
+                               *options.splitOutliersOptions);
+    if (!split)
+      return split.takeError();
+    pm.addNestedPass<func::FuncOp>(std::move(*split));
+  }
+  auto quantize = configurePass(createQCQuantizePass(), "qc-quantize",
+                                options.quantizeOptions);
+  if (!quantize)
+    return quantize.takeError();
+  pm.addNestedPass<func::FuncOp>(std::move(*quantize));
   // Layers reading one activation through separate reshapes quantize it
   // separately; CSE merges those.
   pm.addPass(createCSEPass());

@@ -92,6 +92,11 @@ static void printTable(llvm::StringRef kind,
   }
 }
 
+/// "a b", or the non-empty one.
+static std::string joinNonEmpty(llvm::StringRef a, llvm::StringRef b) {
+  return a.empty() ? b.str() : b.empty() ? a.str() : (a + " " + b).str();
+}
+
 static int run(MLIRContext &context) {
   if (modelPaths.size() > 2)
     return reportError("qcomp compare takes a float and a quantized model, "
@@ -131,8 +136,11 @@ static int run(MLIRContext &context) {
       return reportError(table.takeError());
     passOptions = quantization.getPassOptions();
     FloatLayerCollector collector(context, /*dropOtherRemarks=*/true);
-    auto quantized = quantizeModel(*reference, *table,
-                                   quantization.getModelOptions(passOptions));
+    auto modelOptions = quantization.getModelOptions(
+        passOptions, quantization.hasTable() ? "" : dataDir.getValue());
+    if (!modelOptions)
+      return reportError(modelOptions.takeError());
+    auto quantized = quantizeModel(*reference, *table, *modelOptions);
     if (!quantized)
       return reportError(quantized.takeError());
     test = std::move(*quantized);
@@ -161,8 +169,8 @@ static int run(MLIRContext &context) {
 
   if (inProcess)
     llvm::outs() << "compared " << modelPaths[0] << " with its quantization ("
-                 << passOptions << ") on " << report->numSamples
-                 << " samples\n";
+                 << joinNonEmpty(quantization.describeRewrites(), passOptions)
+                 << ") on " << report->numSamples << " samples\n";
   else
     llvm::outs() << "compared " << modelPaths[0] << " with " << modelPaths[1]
                  << " on " << report->numSamples << " samples\n";

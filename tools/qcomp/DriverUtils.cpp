@@ -17,6 +17,8 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/WithColor.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::qcomp;
 namespace cl = llvm::cl;
@@ -94,21 +96,61 @@ QuantizationFlags::QuantizationFlags(cl::SubCommand &command)
                            "conv, all (default: matmul,conv); must match the "
                            "table given with --calib"),
                   cl::CommaSeparated, cl::sub(command),
-                  cl::cat(getDriverCategory())) {}
+                  cl::cat(getDriverCategory())),
+      smooth("smooth",
+             cl::desc("SmoothQuant before quantizing (qc-smooth): migrate "
+                      "activation outliers into the weights with strength "
+                      "alpha in [0, 1] (default 0.5), or 'auto' to search "
+                      "alpha per layer on the calibration samples"),
+             cl::value_desc("alpha"), cl::ValueOptional, cl::sub(command),
+             cl::cat(getDriverCategory())),
+      smoothData("smooth-data",
+                 cl::desc("Samples the --smooth=auto search runs on "
+                          "(default: the --data calibration samples)"),
+                 cl::value_desc("dir"), cl::sub(command),
+                 cl::cat(getDriverCategory())),
+      splitOutliers(
+          "split-outliers",
+          cl::desc("LLM.int8() outlier splitting before quantizing "
+                   "(qc-split-outliers): input channels whose calibrated "
+                   "max |x| exceeds the threshold (default 6) are computed "
+                   "in float"),
+          cl::value_desc("threshold"), cl::ValueOptional, cl::sub(command),
+          cl::cat(getDriverCategory())),
+      splitOptions("split-options",
+                   cl::desc("More qc-split-outliers options, in pass-option "
+                            "syntax: \"max-fraction=0.1 mode=dynamic\""),
+                   cl::value_desc("options"), cl::sub(command),
+                   cl::cat(getDriverCategory())) {}
 
 llvm::Error QuantizationFlags::validate() const {
   llvm::ArrayRef<llvm::StringRef> schemes = getQuantizeSchemeNames();
-  if (llvm::is_contained(schemes, llvm::StringRef(scheme)))
-    return llvm::Error::success();
-  return llvm::createStringError("unknown scheme '" + scheme + "' (known: " +
-                                 llvm::join(schemes, ", ") + ")");
+  if (!llvm::is_contained(schemes, llvm::StringRef(scheme)))
+    return llvm::createStringError("unknown scheme '" + scheme + "' (known: " +
+                                   llvm::join(schemes, ", ") + ")");
+  double value;
+  if (!smooth.empty() && smooth != "auto" &&
+      (llvm::StringRef(smooth).getAsDouble(value) || !(value >= 0.0) ||
+       !(value <= 1.0)))
+    return llvm::createStringError("--smooth: alpha must be a number in "
+                                   "[0, 1] or 'auto', got '" +
+                                   smooth + "'");
+  if (!splitOutliers.empty() &&
+      (llvm::StringRef(splitOutliers).getAsDouble(value) || !(value > 0.0) ||
+       !std::isfinite(value)))
+    return llvm::createStringError("--split-outliers: the threshold must be "
+                                   "a positive number, got '" +
+                                   splitOutliers + "'");
+  return llvm::Error::success();
 }
 
 bool QuantizationFlags::anyGiven() const {
   return scheme.getNumOccurrences() || quantizeOptions.getNumOccurrences() ||
          calibPath.getNumOccurrences() || exclude.getNumOccurrences() ||
          keepFirst.getNumOccurrences() || keepLast.getNumOccurrences() ||
-         noPropagate.getNumOccurrences() || observedOps.getNumOccurrences();
+         noPropagate.getNumOccurrences() || observedOps.getNumOccurrences() ||
+         smooth.getNumOccurrences() || smoothData.getNumOccurrences() ||
+         splitOutliers.getNumOccurrences() || splitOptions.getNumOccurrences();
 }
 
 std::string QuantizationFlags::getPassOptions() const {
@@ -124,12 +166,51 @@ std::string QuantizationFlags::getPassOptions() const {
   return options;
 }
 
-QuantizeModelOptions
-QuantizationFlags::getModelOptions(llvm::StringRef passOptions) const {
+/// The value of a flag with an optional value: `fallback` when given
+/// without one.
+static std::string getOptionalValue(const cl::opt<std::string> &flag,
+                                    llvm::StringRef fallback) {
+  return flag.empty() ? fallback.str() : flag.getValue();
+}
+
+std::string QuantizationFlags::describeRewrites() const {
+  std::string description;
+  if (smooth.getNumOccurrences())
+    description = "smooth=" + getOptionalValue(smooth, "0.5");
+  if (splitOutliers.getNumOccurrences())
+    description += (description.empty() ? "" : " ") +
+                   ("split-outliers=" + getOptionalValue(splitOutliers, "6"));
+  return description;
+}
+
+llvm::Expected<QuantizeModelOptions>
+QuantizationFlags::getModelOptions(llvm::StringRef passOptions,
+                                   llvm::StringRef calibrationData) const {
   QuantizeModelOptions options;
   options.quantizeOptions = passOptions.str();
   options.propagateScales = !noPropagate;
   options.observedOps.assign(observedOps.begin(), observedOps.end());
+  if (smooth.getNumOccurrences()) {
+    options.smoothAlpha = getOptionalValue(smooth, "0.5");
+    options.smoothSamples =
+        smoothData.empty() ? calibrationData.str() : smoothData.getValue();
+    if (*options.smoothAlpha == "auto" && options.smoothSamples.empty())
+      return llvm::createStringError(
+          "--smooth=auto searches alpha on calibration samples: give "
+          "--smooth-data DIR (with --calib there are none)");
+  } else if (smoothData.getNumOccurrences()) {
+    return llvm::createStringError("--smooth-data is only used by "
+                                   "--smooth=auto");
+  }
+  if (splitOutliers.getNumOccurrences()) {
+    options.splitOutliersOptions =
+        "threshold=" + getOptionalValue(splitOutliers, "6");
+    if (!llvm::StringRef(splitOptions).trim().empty())
+      *options.splitOutliersOptions +=
+          " " + llvm::StringRef(splitOptions).trim().str();
+  } else if (splitOptions.getNumOccurrences()) {
+    return llvm::createStringError("--split-options needs --split-outliers");
+  }
   return options;
 }
 

@@ -69,8 +69,9 @@ private:
 };
 
 /// --scheme, --quantize-options, --calib, --exclude, --keep-first,
-/// --keep-last, --no-propagate and --observe, for a command that quantizes a
-/// model in-process.
+/// --keep-last, --no-propagate, --observe, --smooth[=alpha],
+/// --smooth-data, --split-outliers[=threshold] and --split-options, for a
+/// command that quantizes a model in-process.
 class QuantizationFlags {
 public:
   explicit QuantizationFlags(llvm::cl::SubCommand &command);
@@ -83,7 +84,14 @@ public:
   /// keep-last=N" followed by --quantize-options.
   std::string getPassOptions() const;
   /// quantizeModel's options with `passOptions` as the qc-quantize options.
-  QuantizeModelOptions getModelOptions(llvm::StringRef passOptions) const;
+  /// `calibrationData` is the --data directory calibration runs on (empty
+  /// with --calib): alpha=auto searches on it unless --smooth-data is given.
+  llvm::Expected<QuantizeModelOptions>
+  getModelOptions(llvm::StringRef passOptions,
+                  llvm::StringRef calibrationData) const;
+  /// "smooth=0.5 split-outliers=6" for the flags given, else empty (for
+  /// summaries).
+  std::string describeRewrites() const;
   /// The calibration table: --calib when given, else the statistics of
   /// `floatModule` (a copy is instrumented) over the samples of
   /// `dataDirectory`.
@@ -103,6 +111,10 @@ private:
   llvm::cl::opt<unsigned> keepLast;
   llvm::cl::opt<bool> noPropagate;
   llvm::cl::list<std::string> observedOps;
+  llvm::cl::opt<std::string> smooth;
+  llvm::cl::opt<std::string> smoothData;
+  llvm::cl::opt<std::string> splitOutliers;
+  llvm::cl::opt<std::string> splitOptions;
 };
 
 //===----------------------------------------------------------------------===//

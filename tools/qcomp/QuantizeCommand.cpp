@@ -6,7 +6,8 @@
 //
 // `qcomp quantize model (--calib table.json | --data DIR) [--scheme S]
 // [--quantize-options "..."] [--exclude a,b] [--keep-first N]
-// [--keep-last N] [--no-propagate] -o out.mlir`: calibrates (or reads the
+// [--keep-last N] [--no-propagate] [--smooth[=alpha]]
+// [--split-outliers[=threshold]] -o out.mlir`: calibrates (or reads the
 // table), runs quantizeModel and writes the quantized module with its
 // locations, then summarizes which layers were quantized to which types and
 // which stayed float and why (qc-quantize's remarks, collected).
@@ -180,8 +181,13 @@ static int run(MLIRContext &context) {
 
   std::string passOptions = quantization.getPassOptions();
   FloatLayerCollector floatLayers(context, /*dropOtherRemarks=*/false);
-  auto quantized =
-      quantizeModel(*module, *table, quantization.getModelOptions(passOptions));
+  auto modelOptions = quantization.getModelOptions(
+      passOptions, quantization.hasTable() ? "" : dataDir.getValue());
+  if (!modelOptions)
+    return reportError(modelOptions.takeError());
+  std::vector<SmoothSearchResult> alphas;
+  modelOptions->smoothSearchResults = &alphas;
+  auto quantized = quantizeModel(*module, *table, *modelOptions);
   if (!quantized)
     return reportError(quantized.takeError());
 
@@ -205,9 +211,16 @@ static int run(MLIRContext &context) {
       layers.push_back(std::move(layer));
   });
   const auto &floatReasons = floatLayers.getLayers();
+  std::string rewrites = quantization.describeRewrites();
   os << "quantized " << layers.size() << " of "
-     << layers.size() + floatReasons.size() << " layers (" << passOptions
-     << ") -> " << outputPath << "\n";
+     << layers.size() + floatReasons.size() << " layers ("
+     << (rewrites.empty() ? "" : rewrites + " ") << passOptions << ") -> "
+     << outputPath << "\n";
+  for (const SmoothSearchResult &alpha : alphas)
+    os << llvm::format("  smooth alpha %.1f for %s (W8A8 output error %.3g, "
+                       "%.3g unsmoothed)\n",
+                       alpha.alpha, alpha.layers.c_str(), alpha.error,
+                       alpha.unsmoothedError);
   size_t width = 5;
   for (const QuantizedLayer &layer : layers)
     width = std::max(width, layer.name.size());

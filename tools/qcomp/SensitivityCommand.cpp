@@ -189,12 +189,17 @@ static int run(MLIRContext &context) {
 
   // The remarks of the first quantization (every layer) say which layers
   // stay float; the single-layer variants keep all others float.
+  auto modelOptions = quantization.getModelOptions(
+      "", quantization.hasTable() ? "" : dataDir.getValue());
+  if (!modelOptions)
+    return reportError(modelOptions.takeError());
   FloatLayerCollector collector(context, /*dropOtherRemarks=*/true);
   std::optional<std::vector<std::pair<std::string, std::string>>> floatLayers;
   ModelQuantizer quantizer = [&](llvm::StringRef passOptions)
       -> llvm::Expected<OwningOpRef<ModuleOp>> {
-    auto quantized = quantizeModel(*model, *table,
-                                   quantization.getModelOptions(passOptions));
+    QuantizeModelOptions variant = *modelOptions;
+    variant.quantizeOptions = passOptions.str();
+    auto quantized = quantizeModel(*model, *table, variant);
     if (!floatLayers)
       floatLayers = collector.getLayers();
     collector.clear();

@@ -46,6 +46,9 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   qcomp::registerAllDialects(registry);
   MLIRContext context(registry);
+  // Diagnostics name the op by its location (an ONNX node); printing the
+  // op itself would dump its constants and statistics.
+  context.printOpOnDiagnostic(false);
   DiagnosticPrinter printer(context);
 
   for (const DriverCommand &command :
