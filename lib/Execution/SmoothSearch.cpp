@@ -34,16 +34,21 @@ using namespace mlir::qcomp;
 using llvm::createStringError;
 
 namespace {
-/// The recorded inputs of one group: `rows` x `k`, row-major.
-struct RecordedInput {
+/// Rows of a group's input X, `k` values each, row-major.
+struct Rows {
   int64_t rows = 0;
   int64_t k = 0;
   std::vector<float> values;
+
+  void append(const float *data, int64_t count) {
+    values.insert(values.end(), data, data + count);
+    rows += count / k;
+  }
 };
 } // namespace
 
 /// Keeps at most `maxRows` rows of `input`, evenly spaced (the first always).
-static void subsampleRows(RecordedInput &input, unsigned maxRows) {
+static void subsampleRows(Rows &input, unsigned maxRows) {
   if (maxRows == 0 || input.rows <= (int64_t)maxRows)
     return;
   std::vector<float> kept;
@@ -55,6 +60,27 @@ static void subsampleRows(RecordedInput &input, unsigned maxRows) {
   }
   input.values = std::move(kept);
   input.rows = maxRows;
+}
+
+/// The statistics calibration would record for `x` (viewed as rows x k,
+/// channels along axis 1): min, max and channel maxima of the finite values.
+static qc::StatsAttr getRowStats(MLIRContext *context, const Rows &x) {
+  TensorStatsRecord record;
+  record.count = 1;
+  record.channelAxis = 1;
+  record.channelAbsMax.assign(x.k, 0.0);
+  bool any = false;
+  for (size_t i = 0; i < x.values.size(); ++i) {
+    double value = x.values[i];
+    if (!std::isfinite(value))
+      continue;
+    record.min = any ? std::min(record.min, value) : value;
+    record.max = any ? std::max(record.max, value) : value;
+    any = true;
+    double &channel = record.channelAbsMax[i % x.k];
+    channel = std::max(channel, std::fabs(value));
+  }
+  return getStatsAttr(context, record);
 }
 
 /// The dequantized per-output-channel int8 weights of `layer` after
@@ -81,13 +107,12 @@ getQuantizedWeight(const SmoothingLayer &layer, llvm::ArrayRef<float> factors) {
 }
 
 /// The dequantized X / s, quantized per tensor as qc-quantize's w8a8 would
-/// from the smoothed statistics of `layer` (min-max, asymmetric int8).
+/// from `stats` divided by s (min-max, asymmetric int8).
 static llvm::Expected<std::vector<float>>
-getQuantizedInput(const RecordedInput &x, const SmoothingLayer &layer,
+getQuantizedInput(const Rows &x, qc::StatsAttr stats,
                   llvm::ArrayRef<float> factors) {
   std::vector<double> divisors(factors.begin(), factors.end());
-  qc::StatsAttr stats =
-      divideChannelStats(layer.stats, *layer.stats.getChannelAxis(), divisors);
+  stats = divideChannelStats(stats, 1, divisors);
   TensorStatsRecord record = getStatsRecord(stats);
   StorageRange storage = getStorageRange(8, /*isSigned=*/true, false);
   auto params = chooseQuantParams(record.min, record.max, storage,
@@ -104,15 +129,17 @@ getQuantizedInput(const RecordedInput &x, const SmoothingLayer &layer,
   return result;
 }
 
-/// sum_l ||X W_l - deq(X / s) deq(diag(s) W_l)||^2 / ||X W_l||^2.
+/// sum_l ||X W_l - deq(X / s) deq(diag(s) W_l)||^2 / ||X W_l||^2 over the
+/// rows of `x`, X / s quantized with the range `stats` divided by s gives.
 static llvm::Expected<double>
-getSmoothingError(const RecordedInput &x, llvm::ArrayRef<SmoothingLayer> layers,
+getSmoothingError(const Rows &x, qc::StatsAttr stats,
+                  llvm::ArrayRef<SmoothingLayer> layers,
                   llvm::ArrayRef<float> factors) {
+  auto xq = getQuantizedInput(x, stats, factors);
+  if (!xq)
+    return xq.takeError();
   double total = 0.0;
   for (const SmoothingLayer &layer : layers) {
-    auto xq = getQuantizedInput(x, layer, factors);
-    if (!xq)
-      return xq.takeError();
     auto wq = getQuantizedWeight(layer, factors);
     if (!wq)
       return wq.takeError();
@@ -187,38 +214,48 @@ qcomp::searchSmoothingAlphas(ModuleOp module, llvm::StringRef directory,
   if (!samples)
     return samples.takeError();
 
-  std::vector<RecordedInput> inputs(groups.size());
-  for (auto [input, group] : llvm::zip(inputs, groups))
-    input.k = group.layers.front().k;
-  for (const Sample &sample : *samples) {
+  // Even samples give the statistics (and so the factors and ranges), odd
+  // ones measure the error: scored on the samples it was fitted to, a large
+  // alpha looks best, as X / s is flat there, and then clips every value
+  // that exceeds its channel's calibrated maximum on new inputs.
+  std::vector<Rows> fit(groups.size()), heldOut(groups.size());
+  for (auto [i, group] : llvm::enumerate(groups))
+    fit[i].k = heldOut[i].k = group.layers.front().k;
+  for (auto [index, sample] : llvm::enumerate(*samples)) {
     auto outputs = (*function)->run(sample.inputs);
     if (!outputs)
       return createStringError(sample.name + ": " +
                                llvm::toString(outputs.takeError()));
-    for (auto [i, input] : llvm::enumerate(inputs)) {
+    for (size_t i = 0; i < groups.size(); ++i) {
       const HostTensor &x = (*outputs)[numOutputs + i];
-      const float *data = x.data<float>();
-      input.values.insert(input.values.end(), data, data + x.getNumElements());
-      input.rows += x.getNumElements() / input.k;
+      Rows &rows = (samples->size() > 1 && index % 2) ? heldOut[i] : fit[i];
+      rows.append(x.data<float>(), x.getNumElements());
     }
   }
 
   std::vector<SmoothSearchResult> results;
-  for (auto [input, group] : llvm::zip(inputs, groups)) {
-    subsampleRows(input, options.maxRows);
+  MLIRContext *context = module.getContext();
+  for (auto [i, group] : llvm::enumerate(groups)) {
+    // One sample: fitted and measured on the same rows.
+    Rows &measured = heldOut[i].rows ? heldOut[i] : fit[i];
+    qc::StatsAttr stats = getRowStats(context, fit[i]);
+    subsampleRows(measured, options.maxRows);
+    llvm::ArrayRef<double> activationMax = stats.getChannelAbsmax();
+    std::vector<double> weightMax = getWeightRowMaxima(group.layers);
     SmoothSearchResult result;
     result.layers = joinNames(group.layers);
-    std::vector<float> ones(input.k, 1.0f);
-    auto unsmoothed = getSmoothingError(input, group.layers, ones);
+    std::vector<float> ones(measured.k, 1.0f);
+    auto unsmoothed = getSmoothingError(measured, stats, group.layers, ones);
     if (!unsmoothed)
       return createStringError("layers " + result.layers + ": " +
                                llvm::toString(unsmoothed.takeError()));
     result.unsmoothedError = *unsmoothed;
     result.error = std::numeric_limits<double>::infinity();
+    result.alpha = options.alphas.front();
     for (double alpha : options.alphas) {
-      std::vector<float> factors =
-          getSmoothingFactors(group.layers, alpha, options.minScale);
-      auto error = getSmoothingError(input, group.layers, factors);
+      std::vector<float> factors = getSmoothingFactors(activationMax, weightMax,
+                                                       alpha, options.minScale);
+      auto error = getSmoothingError(measured, stats, group.layers, factors);
       if (!error)
         return createStringError("layers " + result.layers + ": " +
                                  llvm::toString(error.takeError()));
@@ -228,9 +265,14 @@ qcomp::searchSmoothingAlphas(ModuleOp module, llvm::StringRef directory,
         result.alpha = alpha;
       }
     }
-    Builder b(module.getContext());
+    Builder b(context);
+    Attribute choice = b.getStringAttr(kNoSmoothing);
+    if (result.error < result.unsmoothedError)
+      choice = b.getF64FloatAttr(*result.alpha);
+    else
+      result.alpha.reset();
     for (const SmoothingLayer &layer : group.layers)
-      layer.op->setAttr(kSmoothAlphaAttrName, b.getF64FloatAttr(result.alpha));
+      layer.op->setAttr(kSmoothAlphaAttrName, choice);
     results.push_back(std::move(result));
   }
   return results;

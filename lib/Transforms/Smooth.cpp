@@ -37,7 +37,8 @@ struct SmoothPass : qcomp::impl::QCSmoothPassBase<SmoothPass> {
   void runOnOperation() override;
 
 private:
-  double getAlpha(llvm::ArrayRef<SmoothingLayer> layers);
+  /// The group's alpha; none when it is left unchanged.
+  std::optional<double> getAlpha(llvm::ArrayRef<SmoothingLayer> layers);
   void smooth(Value root, llvm::ArrayRef<SmoothingLayer> layers);
 
   std::optional<double> fixedAlpha; // unset for alpha=auto
@@ -67,12 +68,22 @@ static bool feedsOnly(Value root, llvm::ArrayRef<SmoothingLayer> layers,
   return true;
 }
 
-double SmoothPass::getAlpha(llvm::ArrayRef<SmoothingLayer> layers) {
+std::optional<double>
+SmoothPass::getAlpha(llvm::ArrayRef<SmoothingLayer> layers) {
   if (fixedAlpha)
     return *fixedAlpha;
-  for (const SmoothingLayer &layer : layers)
-    if (auto attr = layer.op->getAttrOfType<FloatAttr>(kSmoothAlphaAttrName))
-      return std::clamp(attr.getValueAsDouble(), 0.0, 1.0);
+  for (const SmoothingLayer &layer : layers) {
+    Attribute attr = layer.op->getAttr(kSmoothAlphaAttrName);
+    if (auto value = dyn_cast_if_present<FloatAttr>(attr))
+      return std::clamp(value.getValueAsDouble(), 0.0, 1.0);
+    if (auto text = dyn_cast_if_present<StringAttr>(attr);
+        text && text.getValue() == kNoSmoothing) {
+      layer.op.emitRemark() << "layer '" << layer.name
+                            << "' is not smoothed: its qc.smooth_alpha is "
+                               "\"none\"";
+      return std::nullopt;
+    }
+  }
   layers.front().op.emitRemark()
       << "layer '" << layers.front().name
       << "' has no qc.smooth_alpha for alpha=auto; using 0.5";
@@ -80,8 +91,10 @@ double SmoothPass::getAlpha(llvm::ArrayRef<SmoothingLayer> layers) {
 }
 
 void SmoothPass::smooth(Value root, llvm::ArrayRef<SmoothingLayer> layers) {
-  std::vector<float> factors =
-      getSmoothingFactors(layers, getAlpha(layers), minScale);
+  std::optional<double> alpha = getAlpha(layers);
+  if (!alpha)
+    return;
+  std::vector<float> factors = getSmoothingFactors(layers, *alpha, minScale);
   std::vector<double> wide(factors.begin(), factors.end());
 
   // X / s: folded into the producer of X, or a qc.smooth per input.

@@ -67,26 +67,39 @@ std::vector<SmoothingGroup> qcomp::findSmoothingGroups(
   return result;
 }
 
-std::vector<float>
-qcomp::getSmoothingFactors(llvm::ArrayRef<SmoothingLayer> layers, double alpha,
-                           double minScale) {
-  size_t k = layers.front().k;
-  std::vector<double> xMax(k, 0.0), wMax(k, 0.0);
-  for (const SmoothingLayer &layer : layers) {
-    llvm::ArrayRef<double> channels = layer.stats.getChannelAbsmax();
-    for (size_t j = 0; j < k; ++j) {
-      xMax[j] = std::max(xMax[j], channels[j]);
+std::vector<double>
+qcomp::getWeightRowMaxima(llvm::ArrayRef<SmoothingLayer> layers) {
+  std::vector<double> wMax(layers.front().k, 0.0);
+  for (const SmoothingLayer &layer : layers)
+    for (int64_t j = 0; j < layer.k; ++j)
       for (int64_t c = 0; c < layer.n; ++c)
         wMax[j] = std::max(
             wMax[j], (double)std::fabs(layer.weight[j * layer.n + c]));
-    }
-  }
-  std::vector<float> factors(k, 1.0f);
-  for (size_t j = 0; j < k; ++j) {
-    if (!(xMax[j] > 0.0) || !(wMax[j] > 0.0) || !std::isfinite(wMax[j]))
+  return wMax;
+}
+
+std::vector<float>
+qcomp::getSmoothingFactors(llvm::ArrayRef<SmoothingLayer> layers, double alpha,
+                           double minScale) {
+  std::vector<double> xMax(layers.front().k, 0.0);
+  for (const SmoothingLayer &layer : layers)
+    for (auto [j, channel] :
+         llvm::enumerate(layer.stats.getChannelAbsmax().asArrayRef()))
+      xMax[j] = std::max(xMax[j], channel);
+  return getSmoothingFactors(xMax, getWeightRowMaxima(layers), alpha, minScale);
+}
+
+std::vector<float>
+qcomp::getSmoothingFactors(llvm::ArrayRef<double> activationMax,
+                           llvm::ArrayRef<double> weightMax, double alpha,
+                           double minScale) {
+  std::vector<float> factors(activationMax.size(), 1.0f);
+  for (auto [j, factor] : llvm::enumerate(factors)) {
+    double x = activationMax[j], w = weightMax[j];
+    if (!(x > 0.0) || !(w > 0.0) || !std::isfinite(x) || !std::isfinite(w))
       continue; // Nothing to balance: keep the channel as it is.
-    double s = std::pow(xMax[j], alpha) / std::pow(wMax[j], 1.0 - alpha);
-    factors[j] = static_cast<float>(std::clamp(s, minScale, 1.0 / minScale));
+    double s = std::pow(x, alpha) / std::pow(w, 1.0 - alpha);
+    factor = static_cast<float>(std::clamp(s, minScale, 1.0 / minScale));
   }
   return factors;
 }

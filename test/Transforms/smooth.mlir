@@ -1,6 +1,7 @@
 // RUN: qcomp-opt %s --split-input-file --verify-diagnostics --qc-smooth | FileCheck %s
 // RUN: qcomp-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(qc-smooth{standalone=false}))" 2>&1 | FileCheck %s --check-prefix=FOLDONLY
-// RUN: qcomp-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(qc-smooth{alpha=auto}))" 2>&1 | FileCheck %s --check-prefix=AUTO
+// RUN: qcomp-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(qc-smooth{alpha=auto}))" 2>/dev/null | FileCheck %s --check-prefix=AUTO
+// RUN: qcomp-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(qc-smooth{alpha=auto}))" 2>&1 >/dev/null | FileCheck %s --check-prefix=AUTO-REMARK
 // RUN: not qcomp-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(qc-smooth{alpha=1.5}))" 2>&1 | FileCheck %s --check-prefix=BAD-ALPHA
 // RUN: not qcomp-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(qc-smooth{min-scale=0}))" 2>&1 | FileCheck %s --check-prefix=BAD-MIN
 
@@ -139,7 +140,7 @@ func.func @fold_into_linear(%x0: tensor<3x2xf32>) -> tensor<3x2xf32> {
 //       CHECK:   return %{{.*}}, %[[X]]
 // FOLDONLY-LABEL: func.func @shared_with_other_use
 //       FOLDONLY:   remark: layer 'linalg.matmul_0' is not smoothed: the factor does not fold into its input's producer (standalone=false)
-//   FOLDONLY-NOT:   qc.smooth
+//   FOLDONLY-NOT:   qc.smooth %
 #v = affine_map<(d0, d1) -> (d1)>
 #m = affine_map<(d0, d1) -> (d0, d1)>
 func.func @shared_with_other_use(%a: tensor<3x2xf32>) -> (tensor<3x2xf32>, tensor<3x2xf32>) {
@@ -179,8 +180,8 @@ func.func @argument(%x: tensor<3x2xf32> {qc.stats = #qc.stats<min = -16.0, max =
 // -----
 
 // alpha=auto without a qc.smooth_alpha uses 0.5, and says so.
+// AUTO-REMARK: smooth.mlir:[[# @LINE + 8]]:8: remark: layer 'linalg.matmul_0' has no qc.smooth_alpha for alpha=auto; using 0.5
 // AUTO-LABEL: func.func @auto_without_attribute
-//       AUTO:   remark: layer 'linalg.matmul_0' has no qc.smooth_alpha for alpha=auto; using 0.5
 //       AUTO:   qc.smooth %arg0 by [4.000000e+00, 5.000000e-01]
 func.func @auto_without_attribute(%x: tensor<3x2xf32> {qc.stats = #qc.stats<min = -16.0, max = 12.0, count = 4, channel_axis = 1, channel_absmax = [16.0, 1.0]>}) -> tensor<3x2xf32> {
   %w = arith.constant dense<[[1.0, -0.5], [4.0, 2.0]]> : tensor<2x2xf32>
@@ -188,6 +189,23 @@ func.func @auto_without_attribute(%x: tensor<3x2xf32> {qc.stats = #qc.stats<min 
   %e = tensor.empty() : tensor<3x2xf32>
   %init = linalg.fill ins(%zero : f32) outs(%e : tensor<3x2xf32>) -> tensor<3x2xf32>
   %y = linalg.matmul ins(%x, %w : tensor<3x2xf32>, tensor<2x2xf32>) outs(%init : tensor<3x2xf32>) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
+
+// -----
+
+// qc.smooth_alpha = "none" (the search found no alpha better than none)
+// leaves the layer unchanged under alpha=auto, and says so.
+// AUTO-REMARK: smooth.mlir:[[# @LINE + 9]]:8: remark: layer 'linalg.matmul_0' is not smoothed: its qc.smooth_alpha is "none"
+// AUTO-LABEL: func.func @auto_none
+//   AUTO-NOT:   qc.smooth %
+//       AUTO:   return
+func.func @auto_none(%x: tensor<3x2xf32> {qc.stats = #qc.stats<min = -16.0, max = 12.0, count = 4, channel_axis = 1, channel_absmax = [16.0, 1.0]>}) -> tensor<3x2xf32> {
+  %w = arith.constant dense<[[1.0, -0.5], [4.0, 2.0]]> : tensor<2x2xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<3x2xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<3x2xf32>) -> tensor<3x2xf32>
+  %y = linalg.matmul {qc.smooth_alpha = "none"} ins(%x, %w : tensor<3x2xf32>, tensor<2x2xf32>) outs(%init : tensor<3x2xf32>) -> tensor<3x2xf32>
   return %y : tensor<3x2xf32>
 }
 

@@ -216,11 +216,17 @@ static int run(MLIRContext &context) {
      << layers.size() + floatReasons.size() << " layers ("
      << (rewrites.empty() ? "" : rewrites + " ") << passOptions << ") -> "
      << outputPath << "\n";
-  for (const SmoothSearchResult &alpha : alphas)
-    os << llvm::format("  smooth alpha %.1f for %s (W8A8 output error %.3g, "
-                       "%.3g unsmoothed)\n",
-                       alpha.alpha, alpha.layers.c_str(), alpha.error,
-                       alpha.unsmoothedError);
+  for (const SmoothSearchResult &alpha : alphas) {
+    if (alpha.alpha)
+      os << llvm::format("  smooth alpha %.1f for %s (W8A8 output error "
+                         "%.3g, %.3g unsmoothed)\n",
+                         *alpha.alpha, alpha.layers.c_str(), alpha.error,
+                         alpha.unsmoothedError);
+    else
+      os << llvm::format("  not smoothed: %s (W8A8 output error %.3g, no "
+                         "alpha does better)\n",
+                         alpha.layers.c_str(), alpha.unsmoothedError);
+  }
   size_t width = 5;
   for (const QuantizedLayer &layer : layers)
     width = std::max(width, layer.name.size());

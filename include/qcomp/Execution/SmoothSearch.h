@@ -12,7 +12,13 @@
 // (min/max), W' = diag(s) W quantized per output channel, both with the
 // arithmetic of lib/Quant. The alpha with the least relative output error
 // sum_l ||X W_l - deq(X') deq(W'_l)||^2 / ||X W_l||^2 becomes the layers'
-// `qc.smooth_alpha`.
+// `qc.smooth_alpha`, or "none" when leaving them unchanged is better still.
+//
+// The statistics (channel maxima, range) come from the even-numbered
+// samples and the error is measured on the odd-numbered ones: measured on
+// the samples the factors were fitted to, a large alpha always looks best
+// (X / s is flat there) and then clips every value of a new input that
+// exceeds its channel's calibrated maximum.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,6 +28,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,7 +53,8 @@ struct SmoothSearchOptions {
 struct SmoothSearchResult {
   /// The layers, comma-separated.
   std::string layers;
-  double alpha = 0.5;
+  /// The chosen alpha; none when the layers are best left unsmoothed.
+  std::optional<double> alpha;
   /// The relative output error (summed over the layers) at `alpha`, and
   /// without smoothing (alpha = 0 is not the same: it still divides by
   /// 1 / max|W_j|).

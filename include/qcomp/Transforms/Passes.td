@@ -132,8 +132,9 @@ def QCSmoothPass : Pass<"qc-smooth", "func::FuncOp"> {
 
     `alpha=auto` takes each layer's alpha from its `qc.smooth_alpha`
     attribute, set by the driver's search (the alpha of 0, 0.1, ..., 1 that
-    minimises the layer's W8A8 output error on the calibration samples), and
-    0.5 where there is none. Layers with a constant weight but no channel
+    minimises the layer's W8A8 output error on the calibration samples, or
+    `"none"` when no alpha beats leaving the layer unchanged), and 0.5 where
+    there is none. Layers with a constant weight but no channel
     statistics are left unchanged, with a remark.
 
     In float, smoothing is exact up to rounding: only the order of a

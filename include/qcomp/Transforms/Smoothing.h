@@ -26,8 +26,11 @@
 
 namespace mlir::qcomp {
 
-/// The attribute that sets a layer's alpha for qc-smooth{alpha=auto}.
+/// The attribute that sets a layer's alpha for qc-smooth{alpha=auto}: a
+/// float in [0, 1], or the string kNoSmoothing to leave the layer (and the
+/// layers sharing its input) unchanged.
 inline constexpr llvm::StringLiteral kSmoothAlphaAttrName = "qc.smooth_alpha";
+inline constexpr llvm::StringLiteral kNoSmoothing = "none";
 
 /// A linear layer Y = X W that qc-smooth rebalances.
 struct SmoothingLayer {
@@ -63,6 +66,15 @@ std::vector<SmoothingGroup> findSmoothingGroups(
 /// [minScale, 1 / minScale]; 1 for a channel that is zero in X or in W.
 std::vector<float> getSmoothingFactors(llvm::ArrayRef<SmoothingLayer> layers,
                                        double alpha, double minScale);
+
+/// The same from given maxima: `activationMax[j]` = max|X_j|,
+/// `weightMax[j]` = max|W_j| (one per channel).
+std::vector<float> getSmoothingFactors(llvm::ArrayRef<double> activationMax,
+                                       llvm::ArrayRef<double> weightMax,
+                                       double alpha, double minScale);
+
+/// max|W_j| over the rows j of the weights of all `layers`.
+std::vector<double> getWeightRowMaxima(llvm::ArrayRef<SmoothingLayer> layers);
 
 } // namespace mlir::qcomp
 
