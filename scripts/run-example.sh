@@ -3,7 +3,8 @@
 #
 # Sets up and builds qcomp, then runs the main job on the bundled examples:
 #  1. generates the seeded example models (examples/generate.py: an MLP, a
-#     small CNN and a transformer block, with calibration and held-out
+#     small CNN, a transformer block and one with outlier channels, with
+#     calibration and held-out
 #     samples) into build/examples;
 #  2. JIT-runs each model and compares its output with the float64 NumPy
 #     reference;
@@ -11,7 +12,9 @@
 #  4. quantizes each model (W8A8, and W4A8 for the transformer), runs the
 #     quantized model and reports its accuracy on the held-out samples
 #     (SQNR per output and per layer);
-#  5. runs examples/quantized_matmul.mlir, a float matmul and its W8A8
+#  5. quantizes the transformer with outlier channels naively, with
+#     SmoothQuant and with LLM.int8() outlier splitting, and compares each;
+#  6. runs examples/quantized_matmul.mlir, a float matmul and its W8A8
 #     version, through the reference pipeline.
 set -euo pipefail
 
@@ -54,6 +57,20 @@ echo
 echo "== qcomp compare $dir/model.onnx --scheme w4a8 (quantized in process)"
 "$qcomp" compare "$dir/model.onnx" --calib "$dir/calibration.json" \
   --data "$dir/eval" --scheme w4a8
+
+dir="$examples/transformer_outliers"
+echo
+echo "== qcomp calibrate $dir/model.onnx (a few channels 20-100x the rest)"
+"$qcomp" calibrate "$dir/model.onnx" --data "$dir/calib" \
+  --calib-out "$dir/calibration.json"
+for flags in "" "--smooth" "--smooth=auto --smooth-data $dir/calib" \
+  "--split-outliers"; do
+  echo
+  echo "== qcomp compare $dir/model.onnx --scheme w8a8 $flags"
+  # shellcheck disable=SC2086
+  "$qcomp" compare "$dir/model.onnx" --calib "$dir/calibration.json" \
+    --data "$dir/eval" --scheme w8a8 $flags
+done
 
 example="$root/examples/quantized_matmul.mlir"
 lib=/usr/lib/llvm-22/lib
