@@ -15,8 +15,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ChannelScaling.h"
 #include "Quantizer.h"
 #include "WeightConstants.h"
+#include "qcomp/Support/Format.h"
 #include "qcomp/Transforms/LayerNames.h"
 #include "qcomp/Transforms/Passes.h"
 #include "qcomp/Transforms/Stats.h"
@@ -68,13 +70,6 @@ static constexpr size_t kMaxListedChannels = 16;
 // Helpers
 //===----------------------------------------------------------------------===//
 
-static std::string formatNumber(double value) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << llvm::format("%g", value);
-  return text;
-}
-
 /// True when `op` is a linear layer this pass splits: an f32 2-D
 /// `linalg.matmul` on tensors with the default indexing maps, a zero init and
 /// a weight (computed from constants alone) as rhs, not marked `qc.skip`.
@@ -102,19 +97,6 @@ static bool isAlreadySplit(linalg::MatmulOp op) {
   auto user = dyn_cast<linalg::MatmulOp>(*op->getResult(0).getUsers().begin());
   return user && user->hasAttr(kSkipAttr) &&
          user.getDpsInits()[0] == op->getResult(0);
-}
-
-/// Erases the op defining `value` and, transitively, the operands it leaves
-/// unused, as long as they are side-effect free (a weight and its
-/// transposes).
-static void eraseIfDead(Value value) {
-  Operation *op = value.getDefiningOp();
-  if (!op || !op->use_empty() || !isMemoryEffectFree(op))
-    return;
-  SmallVector<Value> operands(op->getOperands());
-  op->erase();
-  for (Value operand : operands)
-    eraseIfDead(operand);
 }
 
 /// `indices` (ascending) as "[i, j, ...]", at most kMaxListedChannels.
@@ -201,7 +183,8 @@ static void replaceBySplit(linalg::MatmulOp op, const std::string &name,
   Value rhs = op.getInputs()[1];
   quantizer::replaceKeepingStats(op->getResult(0), outliers->getResult(0));
   op->erase();
-  eraseIfDead(rhs);
+  if (Operation *def = rhs.getDefiningOp())
+    eraseDeadConstantChain(def);
 }
 
 //===----------------------------------------------------------------------===//
@@ -237,11 +220,11 @@ void SplitOutliersPass::splitStatic(linalg::MatmulOp op,
     return;
   auto limit = (size_t)std::floor(maxFraction * (double)k);
   if (limit == 0)
-    return notSplit("max-fraction=" + formatNumber(maxFraction) +
+    return notSplit("max-fraction=" + formatDouble(maxFraction) +
                     " allows no float channel out of " + llvm::Twine(k));
   if (count > limit) {
     op->emitRemark() << "layer '" << name
-                     << "': max-fraction=" << formatNumber(maxFraction)
+                     << "': max-fraction=" << formatDouble(maxFraction)
                      << " keeps " << limit << " of its " << count
                      << " outlier channels";
     count = limit;
@@ -345,7 +328,7 @@ static std::pair<Value, Value> maskOutliers(OpBuilder &b, Location loc, Value x,
 void SplitOutliersPass::splitDynamic(linalg::MatmulOp op,
                                      const std::string &name) {
   op->emitRemark() << "layer '" << name << "': channels with max |x| > "
-                   << formatNumber(threshold)
+                   << formatDouble(threshold)
                    << " are detected per call and computed in float";
   OpBuilder b(op);
   Value x = op.getInputs()[0], w = op.getInputs()[1];
@@ -367,10 +350,10 @@ void SplitOutliersPass::runOnOperation() {
   };
   if (!(threshold > 0.0) || !std::isfinite(threshold))
     return fail("threshold must be positive and finite, got " +
-                formatNumber(threshold));
+                formatDouble(threshold));
   if (!(maxFraction > 0.0 && maxFraction <= 1.0))
     return fail("max-fraction must be in (0, 1], got " +
-                formatNumber(maxFraction));
+                formatDouble(maxFraction));
   bool dynamic = mode == "dynamic";
   if (!dynamic && mode != "static")
     return fail("unknown mode '" + mode + "' (expected static or dynamic)");
