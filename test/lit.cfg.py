@@ -46,6 +46,23 @@ tools = [
     "qcomp",
     "qcomp-onnx-test",
     ToolSubst("mlir-runner", unresolved="fatal"),
+    ToolSubst("mlir-translate", unresolved="fatal"),
+    ToolSubst("llc", unresolved="fatal"),
     ToolSubst("not", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# The host's integer dot-product instructions, for the end-to-end tests that
+# run the CPU kernels (the assembly tests need none of them).
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = set()
+        for line in cpuinfo:
+            if line.startswith("flags"):
+                flags.update(line.split(":", 1)[1].split())
+except OSError:
+    flags = set()
+for flag, feature in [("avx2", "host-avx2"), ("avx512_vnni", "host-avx512vnni"),
+                      ("avx_vnni", "host-avxvnni")]:
+    if flag in flags:
+        config.available_features.add(feature)

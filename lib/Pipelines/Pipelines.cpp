@@ -22,6 +22,8 @@
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -32,9 +34,13 @@
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
+using namespace mlir::qcomp;
 
-void qcomp::buildReferenceToLLVMPipeline(
-    OpPassManager &pm, const ReferenceToLLVMOptions &options) {
+/// The reference pipeline; with `kernels`, the integer matmuls become CPU
+/// kernels once they are on buffers.
+static void
+buildLoweringPipeline(OpPassManager &pm, bool resultsToOutParams,
+                      const QCLowerIntMatmulToCPUPassOptions *kernels) {
   pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(createQCLowerToLinalgPass());
   pm.addPass(createCanonicalizerPass());
@@ -44,7 +50,7 @@ void qcomp::buildReferenceToLLVMPipeline(
   bufferizeOptions.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
-  if (options.resultsToOutParams) {
+  if (resultsToOutParams) {
     bufferization::BufferResultsToOutParamsPassOptions outParamsOptions;
     // Results are copied into the out-parameters. Hoisting (replacing a
     // result's allocation by its out-parameter) would save the copy, but
@@ -58,6 +64,12 @@ void qcomp::buildReferenceToLLVMPipeline(
   }
   bufferization::BufferDeallocationPipelineOptions deallocOptions;
   bufferization::buildBufferDeallocationPipeline(pm, deallocOptions);
+  // After deallocation, which does not know the effects of the intrinsic
+  // calls; the kernel frees its own buffers.
+  if (kernels) {
+    pm.addPass(createQCLowerIntMatmulToCPUPass(*kernels));
+    pm.addPass(createCanonicalizerPass());
+  }
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
@@ -66,6 +78,8 @@ void qcomp::buildReferenceToLLVMPipeline(
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
@@ -77,6 +91,23 @@ void qcomp::buildReferenceToLLVMPipeline(
   pm.addPass(createCanonicalizerPass());
 }
 
+void qcomp::buildReferenceToLLVMPipeline(
+    OpPassManager &pm, const ReferenceToLLVMOptions &options) {
+  buildLoweringPipeline(pm, options.resultsToOutParams, nullptr);
+}
+
+void qcomp::buildCPUToLLVMPipeline(OpPassManager &pm,
+                                   const CPUToLLVMOptions &options) {
+  QCLowerIntMatmulToCPUPassOptions kernels;
+  kernels.triple = options.triple;
+  kernels.features = options.features;
+  kernels.kernel = options.kernel;
+  kernels.tileRows = options.tileRows;
+  kernels.tileVectors = options.tileVectors;
+  kernels.emulateDotProduct = options.emulateDotProduct;
+  buildLoweringPipeline(pm, options.resultsToOutParams, &kernels);
+}
+
 void qcomp::registerPipelines() {
   PassPipelineRegistration<ReferenceToLLVMOptions>(
       "qcomp-reference-to-llvm-pipeline",
@@ -84,5 +115,13 @@ void qcomp::registerPipelines() {
       "(qc-lower-to-linalg, bufferize, loops) path",
       [](OpPassManager &pm, const ReferenceToLLVMOptions &options) {
         buildReferenceToLLVMPipeline(pm, options);
+      });
+  PassPipelineRegistration<CPUToLLVMOptions>(
+      "qcomp-cpu-to-llvm-pipeline",
+      "Lower qc ops on tensors to the LLVM dialect with the integer matmuls "
+      "as dot-product kernels for the given CPU (the reference pipeline "
+      "plus qc-lower-int-matmul-to-cpu)",
+      [](OpPassManager &pm, const CPUToLLVMOptions &options) {
+        buildCPUToLLVMPipeline(pm, options);
       });
 }

@@ -92,4 +92,72 @@ def QCLowerObserversToRuntimePass
   ];
 }
 
+def QCLowerIntMatmulToCPUPass
+    : Pass<"qc-lower-int-matmul-to-cpu", "ModuleOp"> {
+  let summary = "Integer matmuls with constant weights to CPU dot-product kernels";
+  let description = [{
+    Runs on buffers (after bufferization and deallocation; the kernel frees
+    the buffers it allocates): rewrites each integer matmul the
+    reference lowering produced, a `linalg.generic` computing
+    `C[i, j] += ext(A[i, k]) * ext(B[k, j])` from i8 operands into an i32
+    accumulator, whose B is a constant global (a weight), into a
+    register-tiled kernel that uses the CPU's integer dot-product
+    instruction. The result is bit-identical to the reference (every kernel
+    computes the exact int32 sum, with the same wrap-around), so the
+    zero-point corrections and the epilogue of the reference lowering stay
+    as they are.
+
+    - B is packed at compile time into the layout the kernel reads,
+      `Bp[N/L][K/G][L][G]` (L int32 lanes per vector, G products per lane),
+      padded with zeros to whole tiles, as a new constant global.
+    - A is packed at run time into a zero-padded `Mp x Kp` buffer, once per
+      call: a row's G consecutive values are broadcast to all lanes.
+    - An `MR x NR` tile of vector accumulators runs over K; the padded
+      `Mp x Np` int32 result is added into C.
+
+    Kernels (`kernel=auto` takes the best the target's features allow):
+
+    | kernel | instruction | L x G | operands |
+    |---|---|---|---|
+    | `avx512-vnni` | `vpdpbusd` zmm | 16 x 4 | u8 x s8: a signed A is shifted by +128 (xor 0x80) and `128 * colsum(B)` subtracted, a compile-time constant |
+    | `avx-vnni` | `vpdpbusd` ymm | 8 x 4 | as above |
+    | `avx2` | `vpmaddwd` ymm | 8 x 2 | A and B widened to i16: exact for every value, no int16 saturation (`vpmaddubsw` could saturate) |
+    | `dotprod` | `sdot` (AArch64) | 4 x 4 | s8 x s8 (an unsigned A is left to the reference loops) |
+    | `none` | | | nothing changes |
+
+    Matmuls with a non-constant B (activation x activation), dynamic shapes
+    or unsigned weights keep the reference loops, with a remark naming the
+    reason.
+  }];
+  let options = [
+    Option<"triple", "triple", "std::string",
+           /*default=*/"\"x86_64-unknown-linux-gnu\"",
+           "Target triple (x86_64-* or aarch64-*)">,
+    Option<"features", "features", "std::string", /*default=*/"\"\"",
+           "Target features as llc's -mattr: +avx2,+avx512vnni,+avxvnni, "
+           "+dotprod, ...">,
+    Option<"kernel", "kernel", "std::string", /*default=*/"\"auto\"",
+           "auto (the best the features allow), avx512-vnni, avx-vnni, "
+           "avx2, dotprod or none">,
+    Option<"tileRows", "tile-rows", "unsigned", /*default=*/"4",
+           "Rows of A per register tile (MR)">,
+    Option<"tileVectors", "tile-vectors", "unsigned", /*default=*/"0",
+           "Vectors of columns per register tile (NR; 0: the kernel's "
+           "default, 4 for 32 vector registers, 2 for 16)">,
+    Option<"emulateDotProduct", "emulate-dot-product", "bool",
+           /*default=*/"false",
+           "Compute each dot-product instruction with portable vector "
+           "arithmetic instead (same packing, shift and correction): tests "
+           "a kernel on a machine without its instruction">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 #endif // QCOMP_CONVERSION_PASSES_TD

@@ -35,6 +35,46 @@ struct ReferenceToLLVMOptions
 void buildReferenceToLLVMPipeline(OpPassManager &pm,
                                   const ReferenceToLLVMOptions &options = {});
 
+struct CPUToLLVMOptions : public mlir::PassPipelineOptions<CPUToLLVMOptions> {
+  Option<bool> resultsToOutParams{
+      *this, "results-to-out-params",
+      llvm::cl::desc("Return tensors through caller-allocated out-parameters "
+                     "(buffer-results-to-out-params), as the JIT runner "
+                     "calls functions"),
+      llvm::cl::init(false)};
+  Option<std::string> triple{*this, "triple", llvm::cl::desc("Target triple"),
+                             llvm::cl::init("x86_64-unknown-linux-gnu")};
+  Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("Target features as llc's -mattr (+avx2,+avx512vnni, "
+                     "+dotprod, ...)"),
+      llvm::cl::init("")};
+  Option<std::string> kernel{
+      *this, "kernel",
+      llvm::cl::desc("Integer matmul kernel: auto, avx512-vnni, avx-vnni, "
+                     "avx2, dotprod or none"),
+      llvm::cl::init("auto")};
+  Option<unsigned> tileRows{*this, "tile-rows",
+                            llvm::cl::desc("Rows of A per register tile"),
+                            llvm::cl::init(4)};
+  Option<unsigned> tileVectors{
+      *this, "tile-vectors",
+      llvm::cl::desc("Vectors of columns per register tile (0: the "
+                     "kernel's default)"),
+      llvm::cl::init(0)};
+  Option<bool> emulateDotProduct{
+      *this, "emulate-dot-product",
+      llvm::cl::desc("Portable vector arithmetic in place of the dot-product "
+                     "instruction (testing on other machines)"),
+      llvm::cl::init(false)};
+};
+
+/// The reference pipeline with qc-lower-int-matmul-to-cpu after
+/// bufferization: integer matmuls with constant weights run as the CPU's
+/// dot-product kernels, everything else as in the reference.
+void buildCPUToLLVMPipeline(OpPassManager &pm,
+                            const CPUToLLVMOptions &options = {});
+
 /// Registers the pipelines above under their `qcomp-*-pipeline` names.
 void registerPipelines();
 

@@ -1,0 +1,549 @@
+//===- IntMatmulToCPU.cpp - Integer matmuls to dot-product kernels --------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// qc-lower-int-matmul-to-cpu (see the pass description in Passes.td): on
+// buffers, replaces the reference lowering's integer matmul
+// `C[i, j] += ext(A[i, k]) * ext(B[k, j])` with a constant B by
+//
+//   1. B packed at compile time into Bp[N/L][K/G][L][G] (a new global),
+//   2. A packed at run time into a zero-padded Mp x Kp buffer,
+//   3. an MR x NR tile of L-lane int32 accumulators over K, each step one
+//      dot-product instruction per accumulator (G products per lane),
+//   4. the padded Mp x Np result added into C (minus 128 * colsum(B) when
+//      a signed A was shifted for u8 x s8 instructions).
+//
+// Every kernel computes the exact int32 sum with the reference's
+// wrap-around, so the result is bit-identical to the reference loops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcomp/Conversion/Passes.h"
+#include "qcomp/Target/CPU/CPUFeatures.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace mlir::qcomp {
+#define GEN_PASS_DEF_QCLOWERINTMATMULTOCPUPASS
+#include "qcomp/Conversion/Passes.h.inc"
+} // namespace mlir::qcomp
+
+using namespace mlir;
+using namespace mlir::qcomp;
+
+namespace {
+
+/// The shape of one kernel: L int32 lanes per vector, each accumulating G
+/// products of `elementBits`-wide packed values per instruction.
+struct KernelShape {
+  IntDotKernel kind;
+  int64_t lanes;
+  int64_t group;
+  unsigned elementBits;
+  /// The instruction multiplies unsigned A bytes: a signed A is shifted.
+  bool unsignedA;
+  /// The instruction multiplies signed A bytes: an unsigned A cannot use it.
+  bool signedAOnly;
+  llvm::StringLiteral intrinsic;
+  /// NR when the pass option leaves it to the kernel.
+  unsigned defaultVectors;
+};
+
+/// An integer matmul of the reference lowering with a constant B.
+struct IntMatmul {
+  linalg::GenericOp op;
+  Value a, c;
+  bool aSigned = true;
+  int64_t m = 0, n = 0, k = 0;
+  /// B, K x N row-major.
+  std::vector<int8_t> b;
+};
+
+struct LowerIntMatmulToCPUPass
+    : qcomp::impl::QCLowerIntMatmulToCPUPassBase<LowerIntMatmulToCPUPass> {
+  using Base::Base;
+  void runOnOperation() override;
+};
+
+} // namespace
+
+static KernelShape getKernelShape(IntDotKernel kind) {
+  switch (kind) {
+  case IntDotKernel::Avx512Vnni:
+    return {kind, 16, 4, 8, true, false, "llvm.x86.avx512.vpdpbusd.512", 4};
+  case IntDotKernel::AvxVnni:
+    return {kind, 8, 4, 8, true, false, "llvm.x86.avx512.vpdpbusd.256", 2};
+  case IntDotKernel::Avx2:
+    return {kind, 8, 2, 16, false, false, "llvm.x86.avx2.pmadd.wd", 2};
+  case IntDotKernel::DotProd:
+    return {kind, 4, 4, 8, false, true, "llvm.aarch64.neon.sdot.v4i32.v16i8",
+            4};
+  case IntDotKernel::None:
+    break;
+  }
+  llvm_unreachable("no kernel shape for 'none'");
+}
+
+static int64_t roundUp(int64_t value, int64_t multiple) {
+  return (value + multiple - 1) / multiple * multiple;
+}
+
+//===----------------------------------------------------------------------===//
+// Matching
+//===----------------------------------------------------------------------===//
+
+/// `value` as the i8 block argument `arg` extended to i32: true and the
+/// signedness when it is `arith.extsi` / `arith.extui` of `arg`.
+static bool isExtensionOf(Value value, BlockArgument arg, bool &isSigned) {
+  Operation *op = value.getDefiningOp();
+  if (!op || op->getOperand(0) != arg)
+    return false;
+  isSigned = isa<arith::ExtSIOp>(op);
+  return isa<arith::ExtSIOp, arith::ExtUIOp>(op);
+}
+
+/// True when the body of `op` is `out + ext(a) * ext(b)` (in either operand
+/// order), with the extensions' signedness.
+static bool isMultiplyAccumulate(linalg::GenericOp op, bool &aSigned,
+                                 bool &bSigned) {
+  Block *body = op.getBody();
+  if (body->getNumArguments() != 3 || body->getOperations().size() != 5)
+    return false;
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  auto add = yield.getValues()[0].getDefiningOp<arith::AddIOp>();
+  if (!add)
+    return false;
+  BlockArgument a = body->getArgument(0), b = body->getArgument(1),
+                out = body->getArgument(2);
+  Value product = add.getLhs() == out ? add.getRhs() : add.getLhs();
+  if ((add.getLhs() != out && add.getRhs() != out) || product == out)
+    return false;
+  auto mul = product.getDefiningOp<arith::MulIOp>();
+  if (!mul)
+    return false;
+  Value lhs = mul.getLhs(), rhs = mul.getRhs();
+  if (isExtensionOf(lhs, a, aSigned) && isExtensionOf(rhs, b, bSigned))
+    return true;
+  return isExtensionOf(rhs, a, aSigned) && isExtensionOf(lhs, b, bSigned);
+}
+
+/// The int8 values of a constant global's initial value, row-major.
+static FailureOr<std::vector<int8_t>> getGlobalValues(memref::GlobalOp global) {
+  if (!global.getConstant() || !global.getInitialValue())
+    return failure();
+  Attribute init = *global.getInitialValue();
+  std::vector<int8_t> values;
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(init)) {
+    for (const APInt &value : dense.getValues<APInt>())
+      values.push_back((int8_t)value.getSExtValue());
+    return values;
+  }
+  if (auto resource = dyn_cast<DenseI8ResourceElementsAttr>(init)) {
+    std::optional<ArrayRef<int8_t>> data = resource.tryGetAsArrayRef();
+    if (!data)
+      return failure();
+    return std::vector<int8_t>(data->begin(), data->end());
+  }
+  return failure();
+}
+
+/// Matches an integer matmul with a constant B; when `op` is one whose B or
+/// shapes do not allow a kernel, says why in `reason`.
+static FailureOr<IntMatmul> matchIntMatmul(linalg::GenericOp op,
+                                           SymbolTableCollection &symbols,
+                                           std::string &reason) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || op.getNumLoops() != 3 ||
+      op.getNumReductionLoops() != 1)
+    return failure();
+  MLIRContext *ctx = op.getContext();
+  AffineExpr i, j, k;
+  bindDims(ctx, i, j, k);
+  auto map = [&](ArrayRef<AffineExpr> exprs) {
+    return AffineMap::get(3, 0, exprs, ctx);
+  };
+  if (op.getIndexingMapsArray() !=
+          SmallVector<AffineMap>{map({i, k}), map({k, j}), map({i, j})} ||
+      op.getIteratorTypesArray()[2] != utils::IteratorType::reduction)
+    return failure();
+  IntMatmul match;
+  match.op = op;
+  match.a = op.getDpsInputs()[0];
+  match.c = op.getDpsInits()[0];
+  Value b = op.getDpsInputs()[1];
+  auto aType = cast<MemRefType>(match.a.getType());
+  auto bType = cast<MemRefType>(b.getType());
+  auto cType = cast<MemRefType>(match.c.getType());
+  if (!aType.getElementType().isInteger(8) ||
+      !bType.getElementType().isInteger(8) ||
+      !cType.getElementType().isInteger(32))
+    return failure();
+  bool bSigned;
+  if (!isMultiplyAccumulate(op, match.aSigned, bSigned))
+    return failure();
+
+  // An int8 x int8 -> int32 matmul: from here on, say why it is not lowered.
+  if (!aType.hasStaticShape() || !bType.hasStaticShape() ||
+      !cType.hasStaticShape()) {
+    reason = "its shapes are not static";
+    return failure();
+  }
+  if (!bSigned) {
+    reason = "its B operand is unsigned";
+    return failure();
+  }
+  auto getGlobal = b.getDefiningOp<memref::GetGlobalOp>();
+  if (!getGlobal) {
+    reason = "its B operand is not a constant (a product of activations)";
+    return failure();
+  }
+  auto global = symbols.lookupNearestSymbolFrom<memref::GlobalOp>(
+      op, getGlobal.getNameAttr());
+  FailureOr<std::vector<int8_t>> values = failure();
+  if (global)
+    values = getGlobalValues(global);
+  if (failed(values)) {
+    reason = "its B operand is not a constant global with known values";
+    return failure();
+  }
+  match.m = aType.getShape()[0];
+  match.k = aType.getShape()[1];
+  match.n = bType.getShape()[1];
+  match.b = std::move(*values);
+  return match;
+}
+
+//===----------------------------------------------------------------------===//
+// Rewriting
+//===----------------------------------------------------------------------===//
+
+/// Creates a private constant global `memref<shape x T>` holding `values`
+/// (one per element, truncated to T), aligned for vector loads:
+///
+///   memref.global "private" constant @__qc_packed : memref<...> = dense<...>
+///     {alignment = 64}
+static memref::GlobalOp createConstantGlobal(OpBuilder &b, Location loc,
+                                             SymbolTable &symbols,
+                                             StringRef name,
+                                             ArrayRef<int64_t> shape, Type type,
+                                             ArrayRef<int64_t> values) {
+  auto tensorType = RankedTensorType::get(shape, type);
+  SmallVector<APInt> elements;
+  elements.reserve(values.size());
+  for (int64_t value : values)
+    elements.push_back(APInt(type.getIntOrFloatBitWidth(), value,
+                             /*isSigned=*/true, /*implicitTrunc=*/true));
+  auto global = memref::GlobalOp::create(
+      b, loc, name, b.getStringAttr("private"), MemRefType::get(shape, type),
+      DenseElementsAttr::get(tensorType, elements), /*constant=*/true,
+      b.getI64IntegerAttr(64));
+  symbols.insert(global);
+  return global;
+}
+
+/// What the kernel's instruction computes, in portable vector arithmetic:
+/// acc + sum over each lane's G products of ext(lhs) * ext(rhs), with the
+/// instruction's signedness (u8 x s8 for vpdpbusd, signed otherwise):
+///
+///   %l = arith.extui %lhs : vector<64xi8> to vector<64xi32>
+///   %r = arith.extsi %rhs : vector<64xi8> to vector<64xi32>
+///   %p = arith.muli %l, %r : vector<64xi32>
+///   %p0 = vector.shuffle %p, %p [0, 4, 8, ...] : vector<64xi32>,
+///   vector<64xi32>
+///   ...                                  (product t of every lane, t < G)
+///   %s = arith.addi %acc, %p0 ... %p3
+static Value emitPortableDotStep(OpBuilder &b, Location loc,
+                                 const KernelShape &shape, Value acc, Value lhs,
+                                 Value rhs) {
+  Type i32 = IntegerType::get(b.getContext(), 32);
+  auto wide = VectorType::get({shape.lanes * shape.group}, i32);
+  Value l = shape.unsignedA ? (Value)arith::ExtUIOp::create(b, loc, wide, lhs)
+                            : (Value)arith::ExtSIOp::create(b, loc, wide, lhs);
+  Value r = arith::ExtSIOp::create(b, loc, wide, rhs);
+  Value products = arith::MulIOp::create(b, loc, l, r);
+  Value sum = acc;
+  for (int64_t t = 0; t < shape.group; ++t) {
+    SmallVector<int64_t> mask;
+    for (int64_t lane = 0; lane < shape.lanes; ++lane)
+      mask.push_back(lane * shape.group + t);
+    Value part = vector::ShuffleOp::create(b, loc, products, products, mask);
+    sum = arith::AddIOp::create(b, loc, sum, part);
+  }
+  return sum;
+}
+
+/// The kernel for one matmul, as described at the top of the file.
+static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
+                           int64_t nr, bool emulate, SymbolTable &symbols,
+                           Operation *symbolInsertionPoint) {
+  linalg::GenericOp op = mm.op;
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  const int64_t lanes = shape.lanes, group = shape.group;
+  const int64_t kp = roundUp(mm.k, group), kg = kp / group;
+  const int64_t mp = roundUp(mm.m, mr);
+  const int64_t np = roundUp(mm.n, lanes * nr), nb = np / lanes;
+  const bool shiftA = shape.unsignedA && mm.aSigned;
+  Type elementType = IntegerType::get(ctx, shape.elementBits);
+  Type i32 = IntegerType::get(ctx, 32);
+
+  // B packed: Bp[jb][p][l][t] = B[G p + t][L jb + l], zero-padded.
+  std::vector<int64_t> packed(nb * kg * lanes * group, 0);
+  for (int64_t jb = 0; jb < nb; ++jb)
+    for (int64_t p = 0; p < kg; ++p)
+      for (int64_t l = 0; l < lanes; ++l)
+        for (int64_t t = 0; t < group; ++t) {
+          int64_t row = group * p + t, col = lanes * jb + l;
+          if (row < mm.k && col < mm.n)
+            packed[((jb * kg + p) * lanes + l) * group + t] =
+                mm.b[row * mm.n + col];
+        }
+  OpBuilder globals(symbolInsertionPoint);
+  memref::GlobalOp packedGlobal =
+      createConstantGlobal(globals, loc, symbols, "__qc_packed_rhs",
+                           {nb, kg, lanes * group}, elementType, packed);
+  memref::GlobalOp correction;
+  if (shiftA) {
+    // sum_k (a + 128) b = sum_k a b + 128 colsum(b), in wrapping int32.
+    std::vector<int64_t> columns(mm.n, 0);
+    for (int64_t row = 0; row < mm.k; ++row)
+      for (int64_t col = 0; col < mm.n; ++col)
+        columns[col] += 128 * (int64_t)mm.b[row * mm.n + col];
+    for (int64_t &value : columns)
+      value = (int32_t)(uint32_t)value;
+    correction =
+        createConstantGlobal(globals, loc, symbols, "__qc_rhs_shift_correction",
+                             {mm.n}, i32, columns);
+  }
+
+  OpBuilder b(op);
+  auto index = [&](int64_t value) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  };
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(2, ctx);
+  SmallVector<utils::IteratorType> parallel(2, utils::IteratorType::parallel);
+  SmallVector<OpFoldResult> zeros = {b.getIndexAttr(0), b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> ones = {b.getIndexAttr(1), b.getIndexAttr(1)};
+
+  // A packed: Ap = 0; Ap[:M, :K] = A (xor 0x80 when shifted, widened to i16
+  // for 16-bit kernels).
+  Value ap = memref::AllocOp::create(
+      b, loc, MemRefType::get({mp, kp}, elementType), b.getI64IntegerAttr(64));
+  Value zero =
+      arith::ConstantOp::create(b, loc, b.getIntegerAttr(elementType, 0));
+  linalg::FillOp::create(b, loc, zero, ap);
+  Value apView = memref::SubViewOp::create(
+      b, loc, ap, zeros,
+      SmallVector<OpFoldResult>{b.getIndexAttr(mm.m), b.getIndexAttr(mm.k)},
+      ones);
+  bool aSigned = mm.aSigned;
+  linalg::GenericOp::create(
+      b, loc, TypeRange{}, ValueRange{mm.a}, ValueRange{apView},
+      ArrayRef<AffineMap>{identity, identity}, parallel,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value value = args[0];
+        if (shiftA) {
+          Value bias = arith::ConstantOp::create(
+              nb, nloc, nb.getIntegerAttr(value.getType(), 0x80));
+          value = arith::XOrIOp::create(nb, nloc, value, bias);
+        }
+        if (elementType != value.getType())
+          value =
+              aSigned
+                  ? (Value)arith::ExtSIOp::create(nb, nloc, elementType, value)
+                  : (Value)arith::ExtUIOp::create(nb, nloc, elementType, value);
+        linalg::YieldOp::create(nb, nloc, value);
+      });
+
+  // The tile loops.
+  auto accType = VectorType::get({lanes}, i32);
+  auto operandType = VectorType::get({lanes * group}, elementType);
+  auto quadType = VectorType::get({group}, elementType);
+  auto wordType = VectorType::get({1}, i32);
+  Value bp = memref::GetGlobalOp::create(b, loc, packedGlobal.getType(),
+                                         packedGlobal.getSymName());
+  Value cp = memref::AllocOp::create(b, loc, MemRefType::get({mp, np}, i32),
+                                     b.getI64IntegerAttr(64));
+  Value accInit = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(accType, b.getI32IntegerAttr(0)));
+  Value c0 = index(0), c1 = index(1);
+  SmallVector<Value> rowOffsets, vectorOffsets;
+  for (int64_t r = 0; r < mr; ++r)
+    rowOffsets.push_back(index(r));
+  for (int64_t c = 0; c < nr; ++c)
+    vectorOffsets.push_back(index(c));
+  Value groupSize = index(group), laneCount = index(lanes);
+  StringAttr intrinsic = b.getStringAttr(shape.intrinsic);
+  scf::ForOp::create(
+      b, loc, c0, index(mp), index(mr), ValueRange{},
+      [&](OpBuilder &rb, Location rloc, Value i, ValueRange) {
+        scf::ForOp::create(
+            rb, rloc, c0, index(nb), index(nr), ValueRange{},
+            [&](OpBuilder &cb, Location cloc, Value jb, ValueRange) {
+              SmallVector<Value> inits(mr * nr, accInit);
+              SmallVector<Value> rows, blocks;
+              for (int64_t r = 0; r < mr; ++r)
+                rows.push_back(
+                    arith::AddIOp::create(cb, cloc, i, rowOffsets[r]));
+              for (int64_t c = 0; c < nr; ++c)
+                blocks.push_back(
+                    arith::AddIOp::create(cb, cloc, jb, vectorOffsets[c]));
+              auto kLoop = scf::ForOp::create(
+                  cb, cloc, c0, index(kg), c1, inits,
+                  [&](OpBuilder &kb, Location kloc, Value p, ValueRange accs) {
+                    Value kk = arith::MulIOp::create(kb, kloc, p, groupSize);
+                    // Row r's G values at kk, broadcast to every lane.
+                    SmallVector<Value> lhs, rhs;
+                    for (Value row : rows) {
+                      Value quad = vector::LoadOp::create(
+                          kb, kloc, quadType, ap, ValueRange{row, kk});
+                      Value word =
+                          vector::BitCastOp::create(kb, kloc, wordType, quad);
+                      Value scalar =
+                          vector::ExtractOp::create(kb, kloc, word, 0);
+                      Value splat = vector::BroadcastOp::create(
+                          kb, kloc, accType, scalar);
+                      lhs.push_back(vector::BitCastOp::create(
+                          kb, kloc, operandType, splat));
+                    }
+                    for (Value block : blocks)
+                      rhs.push_back(vector::LoadOp::create(
+                          kb, kloc, operandType, bp, ValueRange{block, p, c0}));
+                    SmallVector<Value> next;
+                    for (int64_t r = 0; r < mr; ++r)
+                      for (int64_t c = 0; c < nr; ++c) {
+                        Value acc = accs[r * nr + c];
+                        if (emulate) {
+                          next.push_back(emitPortableDotStep(
+                              kb, kloc, shape, acc, lhs[r], rhs[c]));
+                        } else if (shape.kind == IntDotKernel::Avx2) {
+                          Value sum = LLVM::CallIntrinsicOp::create(
+                                          kb, kloc, accType, intrinsic,
+                                          ValueRange{lhs[r], rhs[c]})
+                                          .getResult(0);
+                          next.push_back(
+                              arith::AddIOp::create(kb, kloc, acc, sum));
+                        } else {
+                          next.push_back(LLVM::CallIntrinsicOp::create(
+                                             kb, kloc, accType, intrinsic,
+                                             ValueRange{acc, lhs[r], rhs[c]})
+                                             .getResult(0));
+                        }
+                      }
+                    scf::YieldOp::create(kb, kloc, next);
+                  });
+              for (int64_t r = 0; r < mr; ++r)
+                for (int64_t c = 0; c < nr; ++c) {
+                  Value col =
+                      arith::MulIOp::create(cb, cloc, blocks[c], laneCount);
+                  vector::StoreOp::create(cb, cloc, kLoop.getResult(r * nr + c),
+                                          cp, ValueRange{rows[r], col});
+                }
+              scf::YieldOp::create(cb, cloc);
+            });
+        scf::YieldOp::create(rb, rloc);
+      });
+
+  // C += Cp[:M, :N] (- 128 colsum(B) for a shifted A).
+  Value cpView = memref::SubViewOp::create(
+      b, loc, cp, zeros,
+      SmallVector<OpFoldResult>{b.getIndexAttr(mm.m), b.getIndexAttr(mm.n)},
+      ones);
+  SmallVector<Value> inputs = {cpView};
+  SmallVector<AffineMap> maps = {identity};
+  if (correction) {
+    inputs.push_back(memref::GetGlobalOp::create(b, loc, correction.getType(),
+                                                 correction.getSymName()));
+    maps.push_back(AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx));
+  }
+  maps.push_back(identity);
+  linalg::GenericOp::create(
+      b, loc, TypeRange{}, inputs, ValueRange{mm.c}, maps, parallel,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value sum = arith::AddIOp::create(nb, nloc, args.back(), args[0]);
+        if (correction)
+          sum = arith::SubIOp::create(nb, nloc, sum, args[1]);
+        linalg::YieldOp::create(nb, nloc, sum);
+      });
+  memref::DeallocOp::create(b, loc, ap);
+  memref::DeallocOp::create(b, loc, cp);
+  op.erase();
+}
+
+void LowerIntMatmulToCPUPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  auto cpu = CPUFeatures::parse(triple, features);
+  if (!cpu) {
+    module.emitError() << "qc-lower-int-matmul-to-cpu: "
+                       << llvm::toString(cpu.takeError());
+    return signalPassFailure();
+  }
+  IntDotKernel chosen = cpu->getBestIntDotKernel();
+  if (kernel != "auto") {
+    std::optional<IntDotKernel> named = parseIntDotKernel(kernel);
+    if (!named) {
+      module.emitError() << "qc-lower-int-matmul-to-cpu: unknown kernel '"
+                         << kernel
+                         << "' (expected auto, avx512-vnni, avx-vnni, avx2, "
+                            "dotprod or none)";
+      return signalPassFailure();
+    }
+    if (!cpu->supports(*named)) {
+      module.emitError() << "qc-lower-int-matmul-to-cpu: kernel '" << kernel
+                         << "' needs target features the target '" << triple
+                         << "' with '" << features << "' lacks";
+      return signalPassFailure();
+    }
+    chosen = *named;
+  }
+  if (tileRows == 0 || tileRows > 8) {
+    module.emitError() << "qc-lower-int-matmul-to-cpu: tile-rows must be in "
+                          "[1, 8], got "
+                       << tileRows;
+    return signalPassFailure();
+  }
+  if (tileVectors > 8) {
+    module.emitError() << "qc-lower-int-matmul-to-cpu: tile-vectors must be "
+                          "in [0, 8], got "
+                       << tileVectors;
+    return signalPassFailure();
+  }
+  if (chosen == IntDotKernel::None)
+    return;
+  KernelShape shape = getKernelShape(chosen);
+  int64_t nr = tileVectors ? tileVectors : shape.defaultVectors;
+
+  SymbolTableCollection symbolTables;
+  SymbolTable &symbols = symbolTables.getSymbolTable(module);
+  SmallVector<linalg::GenericOp> candidates;
+  module.walk([&](linalg::GenericOp op) { candidates.push_back(op); });
+  for (linalg::GenericOp op : candidates) {
+    std::string reason;
+    FailureOr<IntMatmul> match = matchIntMatmul(op, symbolTables, reason);
+    if (failed(match)) {
+      if (!reason.empty())
+        op.emitRemark() << "integer matmul kept as loops: " << reason;
+      continue;
+    }
+    if (shape.signedAOnly && !match->aSigned) {
+      op.emitRemark() << "integer matmul kept as loops: kernel '"
+                      << stringifyIntDotKernel(chosen)
+                      << "' multiplies signed bytes and A is unsigned";
+      continue;
+    }
+    Operation *func = op->getParentOfType<FunctionOpInterface>();
+    lowerIntMatmul(*match, shape, tileRows, nr, emulateDotProduct, symbols,
+                   func);
+  }
+}

@@ -1,0 +1,159 @@
+// RUN: qcomp-opt %s --split-input-file --verify-diagnostics --qc-lower-int-matmul-to-cpu="features=+avx512vnni" | FileCheck %s --check-prefix=VNNI
+// RUN: qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="features=+avx2" 2>/dev/null | FileCheck %s --check-prefix=AVX2
+// RUN: qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="triple=aarch64-linux-gnu features=+dotprod" 2>/dev/null | FileCheck %s --check-prefix=DOTPROD
+// RUN: qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu 2>/dev/null | FileCheck %s --check-prefix=NONE
+// RUN: not qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="features=+avx2 kernel=avx512-vnni" 2>&1 | FileCheck %s --check-prefix=MISSING
+// RUN: not qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="kernel=amx" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// RUN: not qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="triple=riscv64" 2>&1 | FileCheck %s --check-prefix=TRIPLE
+// RUN: not qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="features=avx2" 2>&1 | FileCheck %s --check-prefix=MALFORMED
+
+// MISSING: error: qc-lower-int-matmul-to-cpu: kernel 'avx512-vnni' needs target features the target 'x86_64-unknown-linux-gnu' with '+avx2' lacks
+// UNKNOWN: error: qc-lower-int-matmul-to-cpu: unknown kernel 'amx' (expected auto, avx512-vnni, avx-vnni, avx2, dotprod or none)
+// TRIPLE: error: qc-lower-int-matmul-to-cpu: unsupported target triple 'riscv64' (expected x86_64-* or aarch64-*)
+// MALFORMED: error: qc-lower-int-matmul-to-cpu: malformed CPU feature 'avx2' (expected +name or -name)
+
+// The reference lowering's matmul of a signed activation A (5 x 6) by a
+// constant weight B (6 x 3), on buffers.
+//
+// avx512-vnni: B packed as Bp[N/16][K/4][16 x 4] (N = 3 padded to 4 vectors of 16
+// lanes, K = 6 to 8): the first lanes hold B[0..3][0] = [1, 4, 7, 10],
+// B[0..3][1] = [2, 5, 8, 11], B[0..3][2] = [3, 6, 9, 12], then zeros (printed
+// in hex: 0x0104070A 0205080B ...). A is
+// shifted (xor 0x80) into a zero-padded 8 x 8 buffer, a 4 x 4 tile of
+// vector<16xi32> accumulators runs over K / 4 = 2 steps of vpdpbusd, and
+// 128 * colsum(B) = 128 * [51, 57, 63] is subtracted as C is updated.
+// VNNI-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<4x2x64xi8> = dense<"0x0104070A0205080B0306090C00000000
+// VNNI-DAG:   memref.global "private" constant @__qc_rhs_shift_correction : memref<3xi32> = dense<[6528, 7296, 8064]>
+// VNNI-LABEL: func.func @signed_lhs
+// VNNI:         %[[AP:.+]] = memref.alloc() {alignment = 64 : i64} : memref<8x8xi8>
+// VNNI:         linalg.fill ins(%{{.+}} : i8) outs(%[[AP]] : memref<8x8xi8>)
+// VNNI:         %[[AV:.+]] = memref.subview %[[AP]][0, 0] [5, 6] [1, 1]
+// VNNI:         linalg.generic {{.*}} ins(%{{.+}} : memref<5x6xi8>) outs(%[[AV]]
+// VNNI:           arith.xori %{{.+}}, %{{.+}} : i8
+// VNNI:         %[[CP:.+]] = memref.alloc() {alignment = 64 : i64} : memref<8x64xi32>
+// VNNI:         scf.for
+// VNNI:           scf.for
+// VNNI:             scf.for {{.*}} iter_args({{.*}}) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// VNNI:               vector.broadcast %{{.+}} : i32 to vector<16xi32>
+// VNNI:               llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.+}}, %{{.+}}, %{{.+}}) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
+// VNNI:             vector.store %{{.+}}, %[[CP]]
+// VNNI:         memref.subview %[[CP]][0, 0] [5, 3] [1, 1]
+// VNNI:         linalg.generic
+// VNNI:           arith.addi
+// VNNI:           arith.subi
+// VNNI:         memref.dealloc %[[AP]]
+// VNNI:         memref.dealloc %[[CP]]
+// VNNI-NOT:     arith.muli %{{.+}}, %{{.+}} : i32
+//
+// avx2: operands widened to i16, pairs along K: Bp[N/8][K/2][8 x 2], no
+// shift and no correction.
+// AVX2-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<2x3x16xi16> = dense<{{\[\[\[}}1, 4, 2, 5, 3, 6, 0, 0,
+// AVX2-LABEL: func.func @signed_lhs
+// AVX2:         memref.alloc() {alignment = 64 : i64} : memref<8x6xi16>
+// AVX2:           arith.extsi %{{.+}} : i8 to i16
+// AVX2:         llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%{{.+}}, %{{.+}}) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
+// AVX2-NOT:     arith.subi
+//
+// dotprod: s8 x s8, Bp[N/4][K/4][4 x 4], no shift.
+// DOTPROD-LABEL: func.func @signed_lhs
+// DOTPROD-NOT:     arith.xori
+// DOTPROD:         llvm.call_intrinsic "llvm.aarch64.neon.sdot.v4i32.v16i8"(%{{.+}}, %{{.+}}, %{{.+}}) : (vector<4xi32>, vector<16xi8>, vector<16xi8>) -> vector<4xi32>
+//
+// Without dot-product features nothing changes.
+// NONE-LABEL: func.func @signed_lhs
+// NONE-NOT:     llvm.call_intrinsic
+// NONE:         linalg.generic
+// NONE-SAME:      iterator_types = ["parallel", "parallel", "reduction"]
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
+memref.global "private" constant @weights : memref<6x3xi8> = dense<[[1, 2, 3], [4, 5, 6], [7, 8, 9], [10, 11, 12], [13, 14, 15], [16, 17, 18]]>
+func.func @signed_lhs(%a: memref<5x6xi8>, %c: memref<5x3xi32>) {
+  %b = memref.get_global @weights : memref<6x3xi8>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<5x6xi8>, memref<6x3xi8>) outs(%c : memref<5x3xi32>) {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %0 = arith.extsi %x : i8 to i32
+    %1 = arith.extsi %w : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  }
+  return
+}
+
+// -----
+
+// An unsigned A (u8 activations): vpdpbusd takes it as it is (no shift, no
+// correction); sdot multiplies signed bytes, so dotprod keeps the loops.
+// VNNI-LABEL: func.func @unsigned_lhs
+// VNNI-NOT:     arith.xori
+// VNNI:         llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// VNNI-NOT:     arith.subi
+// DOTPROD-LABEL: func.func @unsigned_lhs
+// DOTPROD-NOT:     llvm.call_intrinsic
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
+memref.global "private" constant @weights : memref<6x3xi8> = dense<1>
+func.func @unsigned_lhs(%a: memref<5x6xi8>, %c: memref<5x3xi32>) {
+  %b = memref.get_global @weights : memref<6x3xi8>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<5x6xi8>, memref<6x3xi8>) outs(%c : memref<5x3xi32>) {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %0 = arith.extui %x : i8 to i32
+    %1 = arith.extsi %w : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  }
+  return
+}
+
+// -----
+
+// Negative cases, each kept as loops: a product of two activations (no
+// constant B), unsigned weights, an i64 accumulator (the verifier's choice
+// when int32 could overflow) and a float matmul. Only the int8 x int8 ->
+// int32 ones are remarked on.
+// VNNI-LABEL: func.func @kept
+// VNNI-NOT:     llvm.call_intrinsic
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
+memref.global "private" constant @weights : memref<6x3xi8> = dense<1>
+func.func @kept(%a: memref<5x6xi8>, %b: memref<6x3xi8>, %c: memref<5x3xi32>, %c64: memref<5x3xi64>,
+                %f: memref<5x6xf32>, %g: memref<6x3xf32>, %h: memref<5x3xf32>) {
+  // expected-remark @below {{integer matmul kept as loops: its B operand is not a constant (a product of activations)}}
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<5x6xi8>, memref<6x3xi8>) outs(%c : memref<5x3xi32>) {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %0 = arith.extsi %x : i8 to i32
+    %1 = arith.extsi %w : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  }
+  %cb = memref.get_global @weights : memref<6x3xi8>
+  // expected-remark @below {{integer matmul kept as loops: its B operand is unsigned}}
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %cb : memref<5x6xi8>, memref<6x3xi8>) outs(%c : memref<5x3xi32>) {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %0 = arith.extsi %x : i8 to i32
+    %1 = arith.extui %w : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %cb : memref<5x6xi8>, memref<6x3xi8>) outs(%c64 : memref<5x3xi64>) {
+  ^bb0(%x: i8, %w: i8, %acc: i64):
+    %0 = arith.extsi %x : i8 to i64
+    %1 = arith.extsi %w : i8 to i64
+    %2 = arith.muli %0, %1 : i64
+    %3 = arith.addi %acc, %2 : i64
+    linalg.yield %3 : i64
+  }
+  linalg.matmul ins(%f, %g : memref<5x6xf32>, memref<6x3xf32>) outs(%h : memref<5x3xf32>)
+  return
+}
