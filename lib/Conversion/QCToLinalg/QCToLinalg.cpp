@@ -29,6 +29,7 @@
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 #include <cfloat>
@@ -760,6 +761,29 @@ struct DynamicQuantizeLowering : OpConversionPattern<qc::DynamicQuantizeOp> {
   }
 };
 
+/// The column sums of a constant 2-D rhs (K x N storage values), computed
+/// at compile time in the accumulator type (wrapping, as the run-time sums
+/// would): a weight's sums cost nothing per call. Null when `rhs` is not a
+/// constant.
+///
+///   %colsums = arith.constant dense<[...]> : tensor<Nxi32>
+static Value getConstantColumnSums(OpBuilder &b, Location loc, Value rhs,
+                                   bool isSigned, Type acc) {
+  DenseIntElementsAttr values;
+  auto type = dyn_cast<RankedTensorType>(rhs.getType());
+  if (!type || type.getRank() != 2 || !type.hasStaticShape() ||
+      !matchPattern(rhs, m_Constant(&values)))
+    return Value();
+  unsigned width = cast<IntegerType>(acc).getWidth();
+  int64_t n = type.getDimSize(1);
+  SmallVector<APInt> sums(n, APInt(width, 0));
+  int64_t i = 0;
+  for (const APInt &value : values.getValues<APInt>())
+    sums[i++ % n] += isSigned ? value.sext(width) : value.zext(width);
+  return arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(RankedTensorType::get({n}, acc), sums));
+}
+
 /// Lowers qc.matmul (batchRank 0) and qc.batch_matmul (batchRank 1) with an
 /// rhs quantized per tensor or per column:
 ///   %acc  = linalg.generic (m, n, k): acc += ext(a) * ext(b)
@@ -901,8 +925,11 @@ struct MatmulLikeLowering : OpConversionPattern<OpTy> {
     Value rowSums, colSums;
     if (rhsHasZp)
       rowSums = sumOverK(lhs, lSigned, /*kFirst=*/false, batchRank);
-    if (za != 0)
-      colSums = sumOverK(rhs, rSigned, /*kFirst=*/true, batchRank + 1);
+    if (za != 0) {
+      colSums = getConstantColumnSums(rewriter, loc, rhs, rSigned, acc);
+      if (!colSums)
+        colSums = sumOverK(rhs, rSigned, /*kFirst=*/true, batchRank + 1);
+    }
 
     // Per-column parameters of the epilogue (iteration dims batch..., m, n).
     unsigned epiDims = rank;

@@ -617,3 +617,21 @@ func.func @smooth_then_quantize(%x: tensor<2x3xf32>) -> tensor<2x3x!quant.unifor
   %q = qc.quantize %y : tensor<2x3xf32> to tensor<2x3x!quant.uniform<i8:f32, 0.5>>
   return %q : tensor<2x3x!quant.uniform<i8:f32, 0.5>>
 }
+
+// -----
+
+// A constant weight's column sums (for the lhs zero point 3) are computed at
+// compile time: columns [1 - 2, 4 + 0, -128 + 127] = [-1, 4, -1], sign
+// extended. No reduction over the weight is left.
+// CHECK-LABEL: func.func @constant_rhs_column_sums
+// CHECK-DAG:     %[[W:.+]] = arith.constant dense<{{\[}}[1, 4, -128], [-2, 0, 127]]> : tensor<2x3xi8>
+// CHECK-DAG:     %[[CS:.+]] = arith.constant dense<[-1, 4, -1]> : tensor<3xi32>
+// CHECK:         %[[P:.+]] = linalg.generic {{.*}} ins(%{{.+}}, %[[W]] :
+// CHECK-NOT:     ins(%[[W]] : tensor<2x3xi8>)
+// CHECK:         linalg.generic {{.*}} ins(%[[P]], %[[CS]] : tensor<4x3xi32>, tensor<3xi32>)
+func.func @constant_rhs_column_sums(%a: tensor<4x2x!quant.uniform<i8:f32, 0.5:3>>) -> tensor<4x3xf32> {
+  %wc = arith.constant dense<[[1, 4, -128], [-2, 0, 127]]> : tensor<2x3xi8>
+  %w = quant.scast %wc : tensor<2x3xi8> to tensor<2x3x!quant.uniform<i8:f32, 0.25>>
+  %y = qc.matmul %a, %w acc(i32) : tensor<4x2x!quant.uniform<i8:f32, 0.5:3>>, tensor<2x3x!quant.uniform<i8:f32, 0.25>> -> tensor<4x3xf32>
+  return %y : tensor<4x3xf32>
+}
