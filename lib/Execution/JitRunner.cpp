@@ -19,6 +19,7 @@
 #include "qcomp/Execution/JitRunner.h"
 #include "qcomp/Dialect/QC/IR/QCDialect.h"
 #include "qcomp/Pipelines/Pipelines.h"
+#include "qcomp/Target/CPU/CPUFeatures.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -121,6 +122,15 @@ static LogicalResult getSignatures(func::FuncOp func, TypeRange types,
   return success();
 }
 
+LogicalResult
+qcomp::getFunctionSignatures(func::FuncOp func,
+                             std::vector<TensorSignature> &inputs,
+                             std::vector<TensorSignature> &outputs) {
+  return success(
+      succeeded(getSignatures(func, func.getArgumentTypes(), false, inputs)) &&
+      succeeded(getSignatures(func, func.getResultTypes(), true, outputs)));
+}
+
 /// Initializes LLVM's native target once per process.
 static void initializeNativeTarget() {
   static bool initialized = [] {
@@ -138,9 +148,7 @@ JitFunction::compile(ModuleOp module, const JitOptions &options) {
     return createStringError("the module has no function @" +
                              options.functionName + " to run");
   std::unique_ptr<JitFunction> result(new JitFunction());
-  if (failed(getSignatures(func, func.getArgumentTypes(), false,
-                           result->inputs)) ||
-      failed(getSignatures(func, func.getResultTypes(), true, result->outputs)))
+  if (failed(getFunctionSignatures(func, result->inputs, result->outputs)))
     return createStringError("cannot call @" + options.functionName);
   // The interface attributes (qc.name, qc.dtype) are read; LLVM translation
   // would not know them.
@@ -152,9 +160,18 @@ JitFunction::compile(ModuleOp module, const JitOptions &options) {
                 UnitAttr::get(module.getContext()));
 
   PassManager pm(module.getContext());
-  ReferenceToLLVMOptions pipelineOptions;
-  pipelineOptions.resultsToOutParams = true;
-  buildReferenceToLLVMPipeline(pm, pipelineOptions);
+  if (options.cpuFeatures.empty()) {
+    ReferenceToLLVMOptions pipelineOptions;
+    pipelineOptions.resultsToOutParams = true;
+    buildReferenceToLLVMPipeline(pm, pipelineOptions);
+  } else {
+    CPUToLLVMOptions pipelineOptions;
+    pipelineOptions.resultsToOutParams = true;
+    pipelineOptions.triple = getHostTriple();
+    pipelineOptions.features = options.cpuFeatures;
+    pipelineOptions.kernel = options.kernel;
+    buildCPUToLLVMPipeline(pm, pipelineOptions);
+  }
   if (failed(pm.run(module)))
     return createStringError("lowering @" + options.functionName +
                              " to LLVM failed");

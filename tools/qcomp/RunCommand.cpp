@@ -12,6 +12,8 @@
 
 #include "DriverUtils.h"
 
+#include "qcomp/Target/CPU/CPUFeatures.h"
+
 #include "qcomp/Execution/JitRunner.h"
 #include "qcomp/Import/LoadModel.h"
 #include "qcomp/Runtime/NpyIO.h"
@@ -58,7 +60,19 @@ static cl::opt<unsigned> repeat("repeat",
                                 cl::init(1), cl::sub(command),
                                 cl::cat(getDriverCategory()));
 
+static cl::opt<std::string>
+    kernel("kernel",
+           cl::desc("Integer matmul kernel: auto (the best this CPU has), "
+                    "avx512-vnni, avx-vnni, avx2, dotprod, or none for the "
+                    "reference loops"),
+           cl::value_desc("name"), cl::init("auto"), cl::sub(command),
+           cl::cat(getDriverCategory()));
+
 static int run(MLIRContext &context) {
+  if (!parseIntDotKernel(kernel) && kernel != "auto")
+    return reportError("unknown --kernel '" + kernel +
+                       "' (expected auto, avx512-vnni, avx-vnni, avx2, "
+                       "dotprod or none)");
   auto importOptions = loadingOptions.getImportOptions();
   if (!importOptions)
     return reportError(importOptions.takeError());
@@ -67,6 +81,11 @@ static int run(MLIRContext &context) {
     return 1;
   JitOptions jitOptions;
   jitOptions.functionName = loadingOptions.getFunctionName();
+  // The code runs here: the kernels are this CPU's.
+  if (kernel != "none") {
+    jitOptions.cpuFeatures = getHostCPUFeatures();
+    jitOptions.kernel = kernel;
+  }
   auto function = JitFunction::compile(*module, jitOptions);
   if (!function)
     return reportError(function.takeError());

@@ -140,7 +140,7 @@ def QCLowerIntMatmulToCPUPass
            "auto (the best the features allow), avx512-vnni, avx-vnni, "
            "avx2, dotprod or none">,
     Option<"tileRows", "tile-rows", "unsigned", /*default=*/"4",
-           "Rows of A per register tile (MR)">,
+           "Rows of A per register tile (MR; at most M)">,
     Option<"tileVectors", "tile-vectors", "unsigned", /*default=*/"0",
            "Vectors of columns per register tile (NR; 0: the kernel's "
            "default, 4 for 32 vector registers, 2 for 16)">,

@@ -17,6 +17,7 @@
 
 #include "qcomp/Runtime/HostTensor.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Error.h"
@@ -41,6 +42,13 @@ struct TensorSignature {
   std::string describe() const;
 };
 
+/// The arguments and results of `func`: statically shaped tensors, named by
+/// their `qc.name` attributes, unsigned where `qc.dtype` says so. Errors
+/// are emitted on `func`.
+LogicalResult getFunctionSignatures(func::FuncOp func,
+                                    std::vector<TensorSignature> &inputs,
+                                    std::vector<TensorSignature> &outputs);
+
 struct JitOptions {
   /// Name of the function to run.
   std::string functionName = "main";
@@ -49,6 +57,13 @@ struct JitOptions {
   /// Extra symbols the JIT resolves (e.g. the calibration runtime hooks),
   /// by their C name.
   llvm::StringMap<void *> symbols;
+  /// The CPU the integer matmul kernels are generated for (llc-style
+  /// features, "+avx2,+avx512vnni"); empty: the reference loops
+  /// (qcomp-reference-to-llvm-pipeline). The caller must run the code on a
+  /// CPU that has them: drivers pass the host's (getHostCPUFeatures).
+  std::string cpuFeatures;
+  /// With cpuFeatures: the kernel (auto: the best the features allow).
+  std::string kernel = "auto";
 };
 
 class JitFunction {

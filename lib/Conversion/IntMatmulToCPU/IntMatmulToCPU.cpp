@@ -543,7 +543,8 @@ void LowerIntMatmulToCPUPass::runOnOperation() {
       continue;
     }
     Operation *func = op->getParentOfType<FunctionOpInterface>();
-    lowerIntMatmul(*match, shape, tileRows, nr, emulateDotProduct, symbols,
-                   func);
+    // Fewer rows than a tile (a matrix-vector product): no padded rows.
+    int64_t mr = std::min<int64_t>(tileRows, match->m);
+    lowerIntMatmul(*match, shape, mr, nr, emulateDotProduct, symbols, func);
   }
 }
