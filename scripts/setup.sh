@@ -24,6 +24,8 @@ packages=(
   # ONNX's own backend node tests (conformance), and the Python packages the
   # seeded example/test-data generators use (run with /usr/bin/python3)
   libonnx-testdata python3-onnx python3-numpy
+  # AArch64 code: cross-compiled, linked and run under QEMU by the tests
+  qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 )
 
 missing=()

@@ -66,3 +66,12 @@ for flag, feature in [("avx2", "host-avx2"), ("avx512_vnni", "host-avx512vnni"),
                       ("avx_vnni", "host-avxvnni")]:
     if flag in flags:
         config.available_features.add(feature)
+
+# Cross compilation to AArch64, run under QEMU (Debian's qemu-user and
+# gcc-aarch64-linux-gnu, installed by scripts/setup.sh).
+import shutil
+if shutil.which("qemu-aarch64") and shutil.which("aarch64-linux-gnu-gcc"):
+    config.available_features.add("aarch64-qemu")
+config.substitutions.append(("%cc", shutil.which("cc") or "cc"))
+config.substitutions.append(
+    ("%qemu_aarch64", "qemu-aarch64 -cpu max -L /usr/aarch64-linux-gnu"))

@@ -46,6 +46,7 @@ DriverCommand getCalibrateCommand();
 DriverCommand getQuantizeCommand();
 DriverCommand getCompareCommand();
 DriverCommand getSensitivityCommand();
+DriverCommand getCompileCommand();
 
 /// The category of every qcomp option (the only one --help shows).
 llvm::cl::OptionCategory &getDriverCategory();

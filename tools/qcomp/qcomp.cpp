@@ -41,7 +41,9 @@ int main(int argc, char **argv) {
       "  qcomp calibrate model.onnx --data samples/ --calib-out table.json\n"
       "  qcomp quantize model.onnx --data samples/ --scheme w8a8 -o q.mlir\n"
       "  qcomp compare model.onnx q.mlir --data samples/ --min-sqnr 30\n"
-      "  qcomp sensitivity model.onnx --data samples/ --target-sqnr 35\n");
+      "  qcomp sensitivity model.onnx --data samples/ --target-sqnr 35\n"
+      "  qcomp compile q.mlir [--mtriple aarch64-linux-gnu --mattr +dotprod] "
+      "-o q.o\n");
 
   DialectRegistry registry;
   qcomp::registerAllDialects(registry);
@@ -53,7 +55,8 @@ int main(int argc, char **argv) {
 
   for (const DriverCommand &command :
        {getImportCommand(), getRunCommand(), getCalibrateCommand(),
-        getQuantizeCommand(), getCompareCommand(), getSensitivityCommand()})
+        getQuantizeCommand(), getCompareCommand(), getSensitivityCommand(),
+        getCompileCommand()})
     if (command.subCommand)
       return command.run(context);
   return reportError("no command given; see qcomp --help");
