@@ -385,12 +385,14 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
     vectorOffsets.push_back(index(c));
   Value groupSize = index(group), laneCount = index(lanes);
   StringAttr intrinsic = b.getStringAttr(shape.intrinsic);
+  // Column blocks outside, row blocks inside: one K x (NR L) panel of Bp
+  // stays in cache while every row block of Ap streams past it.
   scf::ForOp::create(
-      b, loc, c0, index(mp), index(mr), ValueRange{},
-      [&](OpBuilder &rb, Location rloc, Value i, ValueRange) {
+      b, loc, c0, index(nb), index(nr), ValueRange{},
+      [&](OpBuilder &rb, Location rloc, Value jb, ValueRange) {
         scf::ForOp::create(
-            rb, rloc, c0, index(nb), index(nr), ValueRange{},
-            [&](OpBuilder &cb, Location cloc, Value jb, ValueRange) {
+            rb, rloc, c0, index(mp), index(mr), ValueRange{},
+            [&](OpBuilder &cb, Location cloc, Value i, ValueRange) {
               SmallVector<Value> inits(mr * nr, accInit);
               SmallVector<Value> rows, blocks;
               for (int64_t r = 0; r < mr; ++r)
