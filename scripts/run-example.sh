@@ -14,7 +14,9 @@
 #     (SQNR per output and per layer);
 #  5. quantizes the transformer with outlier channels naively, with
 #     SmoothQuant and with LLM.int8() outlier splitting, and compares each;
-#  6. runs examples/quantized_matmul.mlir, a float matmul and its W8A8
+#  6. times the W8A8 transformer with the reference loops and with this
+#     CPU's integer matmul kernels;
+#  7. runs examples/quantized_matmul.mlir, a float matmul and its W8A8
 #     version, through the reference pipeline.
 set -euo pipefail
 
@@ -71,6 +73,14 @@ for flags in "" "--smooth" "--smooth=auto --smooth-data $dir/calib" \
   "$qcomp" compare "$dir/model.onnx" --calib "$dir/calibration.json" \
     --data "$dir/eval" --scheme w8a8 $flags
 done
+
+dir="$examples/transformer"
+echo
+echo "== qcomp run $dir/model.w8a8.mlir: reference loops, then this CPU's kernels"
+"$qcomp" run "$dir/model.w8a8.mlir" --input "$dir/input.npy" --repeat 20 \
+  --kernel none | tail -n 1
+"$qcomp" run "$dir/model.w8a8.mlir" --input "$dir/input.npy" --repeat 20 |
+  tail -n 1
 
 example="$root/examples/quantized_matmul.mlir"
 lib=/usr/lib/llvm-22/lib

@@ -106,6 +106,9 @@ static int run(MLIRContext &context) {
                      : forHost                    ? getHostCPUFeatures()
                                                   : "";
   options.kernel = kernel;
+  if (!parseIntDotKernel(kernel) && kernel != "auto")
+    return reportError("unknown --kernel '" + kernel + "' (expected " +
+                       getIntDotKernelChoices() + ")");
   if (auto cpu = CPUFeatures::parse(options.triple, options.features); !cpu)
     return reportError(cpu.takeError());
 

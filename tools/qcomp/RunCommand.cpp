@@ -70,9 +70,8 @@ static cl::opt<std::string>
 
 static int run(MLIRContext &context) {
   if (!parseIntDotKernel(kernel) && kernel != "auto")
-    return reportError("unknown --kernel '" + kernel +
-                       "' (expected auto, avx512-vnni, avx-vnni, avx2, "
-                       "dotprod or none)");
+    return reportError("unknown --kernel '" + kernel + "' (expected " +
+                       getIntDotKernelChoices() + ")");
   auto importOptions = loadingOptions.getImportOptions();
   if (!importOptions)
     return reportError(importOptions.takeError());

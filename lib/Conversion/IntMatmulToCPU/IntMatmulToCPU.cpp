@@ -496,9 +496,8 @@ void LowerIntMatmulToCPUPass::runOnOperation() {
     std::optional<IntDotKernel> named = parseIntDotKernel(kernel);
     if (!named) {
       module.emitError() << "qc-lower-int-matmul-to-cpu: unknown kernel '"
-                         << kernel
-                         << "' (expected auto, avx512-vnni, avx-vnni, avx2, "
-                            "dotprod or none)";
+                         << kernel << "' (expected " << getIntDotKernelChoices()
+                         << ")";
       return signalPassFailure();
     }
     if (!cpu->supports(*named)) {

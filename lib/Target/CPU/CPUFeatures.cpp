@@ -41,6 +41,14 @@ std::optional<IntDotKernel> qcomp::parseIntDotKernel(llvm::StringRef name) {
   return std::nullopt;
 }
 
+std::string qcomp::getIntDotKernelChoices() {
+  std::string choices = "auto";
+  for (IntDotKernel kernel : {IntDotKernel::Avx512Vnni, IntDotKernel::AvxVnni,
+                              IntDotKernel::Avx2, IntDotKernel::DotProd})
+    choices += ", " + stringifyIntDotKernel(kernel).str();
+  return choices + " or none";
+}
+
 llvm::Expected<CPUFeatures> CPUFeatures::parse(llvm::StringRef triple,
                                                llvm::StringRef features) {
   CPUFeatures result;

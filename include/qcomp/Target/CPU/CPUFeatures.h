@@ -42,6 +42,9 @@ enum class IntDotKernel {
 llvm::StringRef stringifyIntDotKernel(IntDotKernel kernel);
 /// The inverse of stringifyIntDotKernel.
 std::optional<IntDotKernel> parseIntDotKernel(llvm::StringRef name);
+/// "auto, avx512-vnni, avx-vnni, avx2, dotprod or none": the values a
+/// kernel option takes, for messages.
+std::string getIntDotKernelChoices();
 
 struct CPUFeatures {
   enum class Arch { X86_64, AArch64 };
