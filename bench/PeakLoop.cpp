@@ -47,9 +47,8 @@ double measureAvx2MaddPeak(int64_t iterations) {
                "vzeroupper"
                : "+r"(count)
                :
-               : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
-                 "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13",
-                 "cc");
+               : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
+                 "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "cc");
   auto end = std::chrono::steady_clock::now();
   double seconds = std::chrono::duration<double>(end - start).count();
   return (double)iterations * 6 * 32 / seconds / 1e9;

@@ -87,10 +87,7 @@ static qc::StatsAttr getRowStats(MLIRContext *context, const Rows &x) {
 /// multiplying row j by factors[j] (what qc-quantize's w8a8 does to W').
 static llvm::Expected<std::vector<float>>
 getQuantizedWeight(const SmoothingLayer &layer, llvm::ArrayRef<float> factors) {
-  std::vector<float> scaled = layer.weight;
-  for (auto [i, value] : llvm::enumerate(scaled))
-    value =
-        static_cast<float>(static_cast<double>(value) * factors[i / layer.n]);
+  std::vector<float> scaled = getSmoothedWeight(layer, factors);
   WeightQuantSpec spec;
   spec.channelAxis = 1;
   auto quantized = quantizeWeights(scaled, {layer.k, layer.n}, spec);

@@ -39,9 +39,7 @@ bool qcomp::isChannelView(Operation *op) {
 /// True when `value` is a float matmul `X W` with a constant W of K x N, the
 /// default indexing maps and a zero init.
 static bool isConstantLinear(linalg::MatmulOp op) {
-  return op.getIndexingMapsArray() ==
-             linalg::MatmulOp::getDefaultIndexingMaps(op->getContext()) &&
-         quantizer::isZeroFilled(op.getDpsInits()[0]) &&
+  return quantizer::isPlainMatmul(op) &&
          succeeded(evaluateFloatConstant(op.getInputs()[1]));
 }
 
@@ -119,10 +117,9 @@ bool ChannelScalingPlan::planScalar(Operation *op, Value scalar) {
   };
   if (isChannelVectorInput(op, scalar)) {
     auto arg = cast<BlockArgument>(scalar);
-    constants.push_back({op,
-                         generic.getDpsInputOperand(arg.getArgNumber())
-                             ->getOperandNumber(),
-                         ConstantKind::Vector});
+    constants.push_back(
+        {op, generic.getDpsInputOperand(arg.getArgNumber())->getOperandNumber(),
+         ConstantKind::Vector});
     return true;
   }
   if (auto arg = dyn_cast<BlockArgument>(scalar)) {

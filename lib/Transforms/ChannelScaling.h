@@ -1,4 +1,5 @@
-//===- ChannelScaling.h - Fold per-channel factors into producers -*- C++ -*-===//
+//===- ChannelScaling.h - Fold per-channel factors into producers -*- C++
+//-*-===//
 //
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //

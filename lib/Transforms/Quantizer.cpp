@@ -32,7 +32,6 @@ using namespace mlir::qcomp::quantizer;
 static constexpr llvm::StringLiteral kWeightSchemeAttr = "qc.weight_scheme";
 static constexpr llvm::StringLiteral kActivationSchemeAttr =
     "qc.activation_scheme";
-static constexpr llvm::StringLiteral kSkipAttr = "qc.skip";
 
 //===----------------------------------------------------------------------===//
 // Helpers
@@ -57,6 +56,12 @@ static bool matchesAny(llvm::ArrayRef<std::string> patterns,
 bool quantizer::isZeroFilled(Value init) {
   auto fill = init.getDefiningOp<linalg::FillOp>();
   return fill && matchPattern(fill.getInputs()[0], m_PosZeroFloat());
+}
+
+bool quantizer::isPlainMatmul(linalg::MatmulOp op) {
+  return op.getIndexingMapsArray() ==
+             linalg::MatmulOp::getDefaultIndexingMaps(op->getContext()) &&
+         isZeroFilled(op.getDpsInits()[0]);
 }
 
 /// Sets the insertion point of `b` right after the definition of `value`.
@@ -123,7 +128,7 @@ FailureOr<std::optional<OpScheme>>
 Quantizer::resolveScheme(Operation *op, const std::string &name, unsigned index,
                          unsigned count, std::string &reason) {
   std::string pattern;
-  if (Attribute skip = op->getAttr(kSkipAttr)) {
+  if (Attribute skip = op->getAttr(kSkipAttrName)) {
     // A pass that keeps an op float says why in the attribute's string.
     auto why = dyn_cast<StringAttr>(skip);
     reason = why ? why.getValue().str() : "marked qc.skip";

@@ -130,6 +130,14 @@ private:
 /// True when `init` is a linalg.fill of +0.0 (the op computes a plain sum).
 bool isZeroFilled(Value init);
 
+/// Keeps an op float in qc-quantize; a string value says why (shown in its
+/// remark), e.g. qc-split-outliers' float parts.
+inline constexpr llvm::StringLiteral kSkipAttrName = "qc.skip";
+
+/// True for a `linalg.matmul` computing the plain product X W: the default
+/// indexing maps and a zero-filled init.
+bool isPlainMatmul(linalg::MatmulOp op);
+
 /// Replaces `from` by `to`, moving the calibration statistics of `from` (if
 /// any) to `to`: the quantized op computes the same tensor.
 void replaceKeepingStats(Value from, Value to);

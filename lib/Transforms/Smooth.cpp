@@ -107,10 +107,10 @@ void SmoothPass::smooth(Value root, llvm::ArrayRef<SmoothingLayer> layers) {
     for (Value view : views)
       if (qc::StatsAttr stats = getValueStats(view))
         (void)setValueStats(
-            view, divideChannelStats(
-                      stats, cast<RankedTensorType>(view.getType()).getRank() -
-                                 1,
-                      wide));
+            view,
+            divideChannelStats(
+                stats, cast<RankedTensorType>(view.getType()).getRank() - 1,
+                wide));
   } else if (!standalone) {
     for (const SmoothingLayer &layer : layers)
       layer.op.emitRemark() << "layer '" << layer.name
@@ -135,10 +135,7 @@ void SmoothPass::smooth(Value root, llvm::ArrayRef<SmoothingLayer> layers) {
 
   // W' = diag(s) W.
   for (const SmoothingLayer &layer : layers) {
-    std::vector<float> values = layer.weight;
-    for (auto [i, value] : llvm::enumerate(values))
-      value = static_cast<float>(static_cast<double>(value) *
-                                 factors[i / layer.n]);
+    std::vector<float> values = getSmoothedWeight(layer, factors);
     OpOperand &operand = layer.op->getOpOperand(1);
     OpBuilder b(layer.op);
     auto type = cast<RankedTensorType>(operand.get().getType());
@@ -154,17 +151,12 @@ void SmoothPass::smooth(Value root, llvm::ArrayRef<SmoothingLayer> layers) {
 
 void SmoothPass::runOnOperation() {
   func::FuncOp func = getOperation();
-  if (alpha != "auto") {
-    double value;
-    if (llvm::StringRef(alpha).getAsDouble(value) || !(value >= 0.0) ||
-        !(value <= 1.0)) {
-      func.emitError() << "qc-smooth: alpha must be a number in [0, 1] or "
-                          "'auto', got '"
-                       << alpha << "'";
-      return signalPassFailure();
-    }
-    fixedAlpha = value;
+  auto parsed = parseSmoothAlpha(alpha);
+  if (!parsed) {
+    func.emitError() << "qc-smooth: " << llvm::toString(parsed.takeError());
+    return signalPassFailure();
   }
+  fixedAlpha = *parsed;
   if (!(minScale > 0.0) || !(minScale <= 1.0)) {
     func.emitError() << "qc-smooth: min-scale must be in (0, 1], got "
                      << formatDouble(minScale);

@@ -28,16 +28,24 @@ static Value getChannelRoot(Value value) {
   return value;
 }
 
+llvm::Expected<std::optional<double>>
+qcomp::parseSmoothAlpha(llvm::StringRef alpha) {
+  if (alpha == "auto")
+    return std::nullopt;
+  double value;
+  if (alpha.getAsDouble(value) || !(value >= 0.0) || !(value <= 1.0))
+    return llvm::createStringError(
+        "alpha must be a number in [0, 1] or 'auto', got '" + alpha + "'");
+  return value;
+}
+
 std::vector<SmoothingGroup> qcomp::findSmoothingGroups(
     func::FuncOp func,
     llvm::function_ref<void(const SmoothingLayer &)> onMissingStats) {
   LayerNamer namer(func);
   llvm::MapVector<Value, std::vector<SmoothingLayer>> groups;
   func.walk([&](linalg::MatmulOp op) {
-    if (op.getIndexingMapsArray() !=
-            linalg::MatmulOp::getDefaultIndexingMaps(op->getContext()) ||
-        !quantizer::isZeroFilled(op.getDpsInits()[0]) ||
-        op->hasAttr("qc.skip"))
+    if (!quantizer::isPlainMatmul(op) || op->hasAttr(quantizer::kSkipAttrName))
       return;
     Value x = op.getInputs()[0];
     auto xType = cast<RankedTensorType>(x.getType());
@@ -67,14 +75,23 @@ std::vector<SmoothingGroup> qcomp::findSmoothingGroups(
   return result;
 }
 
+std::vector<float> qcomp::getSmoothedWeight(const SmoothingLayer &layer,
+                                            llvm::ArrayRef<float> factors) {
+  std::vector<float> values = layer.weight;
+  for (auto [i, value] : llvm::enumerate(values))
+    value =
+        static_cast<float>(static_cast<double>(value) * factors[i / layer.n]);
+  return values;
+}
+
 std::vector<double>
 qcomp::getWeightRowMaxima(llvm::ArrayRef<SmoothingLayer> layers) {
   std::vector<double> wMax(layers.front().k, 0.0);
   for (const SmoothingLayer &layer : layers)
     for (int64_t j = 0; j < layer.k; ++j)
       for (int64_t c = 0; c < layer.n; ++c)
-        wMax[j] = std::max(
-            wMax[j], (double)std::fabs(layer.weight[j * layer.n + c]));
+        wMax[j] =
+            std::max(wMax[j], (double)std::fabs(layer.weight[j * layer.n + c]));
   return wMax;
 }
 

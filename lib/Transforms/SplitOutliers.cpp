@@ -60,9 +60,6 @@ private:
 using namespace mlir;
 using namespace mlir::qcomp;
 
-/// Keeps qc-quantize from rewriting an op (read by Quantizer.cpp).
-static constexpr llvm::StringLiteral kSkipAttr = "qc.skip";
-
 /// At most this many channel indices are listed in a remark.
 static constexpr size_t kMaxListedChannels = 16;
 
@@ -74,7 +71,7 @@ static constexpr size_t kMaxListedChannels = 16;
 /// `linalg.matmul` on tensors with the default indexing maps, a zero init and
 /// a weight (computed from constants alone) as rhs, not marked `qc.skip`.
 static bool isLinearLayer(linalg::MatmulOp op) {
-  if (!op.hasPureTensorSemantics() || op->hasAttr(kSkipAttr))
+  if (!op.hasPureTensorSemantics() || op->hasAttr(quantizer::kSkipAttrName))
     return false;
   for (Value operand : op->getOperands()) {
     auto type = dyn_cast<RankedTensorType>(operand.getType());
@@ -83,10 +80,7 @@ static bool isLinearLayer(linalg::MatmulOp op) {
   }
   auto lhsType = cast<RankedTensorType>(op.getInputs()[0].getType());
   return !ShapedType::isDynamic(lhsType.getShape().back()) &&
-         op.getIndexingMapsArray() ==
-             linalg::MatmulOp::getDefaultIndexingMaps(op->getContext()) &&
-         quantizer::isZeroFilled(op.getDpsInits()[0]) &&
-         isWeight(op.getInputs()[1]);
+         quantizer::isPlainMatmul(op) && isWeight(op.getInputs()[1]);
 }
 
 /// True when `op` is the first half of a layer this pass already split: its
@@ -95,7 +89,7 @@ static bool isAlreadySplit(linalg::MatmulOp op) {
   if (!op->getResult(0).hasOneUse())
     return false;
   auto user = dyn_cast<linalg::MatmulOp>(*op->getResult(0).getUsers().begin());
-  return user && user->hasAttr(kSkipAttr) &&
+  return user && user->hasAttr(quantizer::kSkipAttrName) &&
          user.getDpsInits()[0] == op->getResult(0);
 }
 
@@ -176,7 +170,7 @@ static void replaceBySplit(linalg::MatmulOp op, const std::string &name,
       normal->setAttr(attr.getName(), attr.getValue());
   auto outliers = linalg::MatmulOp::create(b, outlierLoc, ValueRange{xo, wo},
                                            ValueRange{normal->getResult(0)});
-  outliers->setAttr(kSkipAttr,
+  outliers->setAttr(quantizer::kSkipAttrName,
                     b.getStringAttr("the outlier channels of '" + name +
                                     "', computed in float by "
                                     "qc-split-outliers"));

@@ -106,9 +106,8 @@ static int run(MLIRContext &context) {
                      : forHost                    ? getHostCPUFeatures()
                                                   : "";
   options.kernel = kernel;
-  if (!parseIntDotKernel(kernel) && kernel != "auto")
-    return reportError("unknown --kernel '" + kernel + "' (expected " +
-                       getIntDotKernelChoices() + ")");
+  if (llvm::Error err = checkIntDotKernelName(kernel, "--kernel"))
+    return reportError(std::move(err));
   if (auto cpu = CPUFeatures::parse(options.triple, options.features); !cpu)
     return reportError(cpu.takeError());
 

@@ -9,6 +9,7 @@
 #include "qcomp/Execution/Calibrate.h"
 #include "qcomp/Import/TensorFiles.h"
 #include "qcomp/Transforms/QuantizeSchemes.h"
+#include "qcomp/Transforms/Smoothing.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
@@ -128,13 +129,11 @@ llvm::Error QuantizationFlags::validate() const {
   if (!llvm::is_contained(schemes, llvm::StringRef(scheme)))
     return llvm::createStringError("unknown scheme '" + scheme + "' (known: " +
                                    llvm::join(schemes, ", ") + ")");
+  if (!smooth.empty())
+    if (auto alpha = parseSmoothAlpha(smooth); !alpha)
+      return llvm::createStringError("--smooth: " +
+                                     llvm::toString(alpha.takeError()));
   double value;
-  if (!smooth.empty() && smooth != "auto" &&
-      (llvm::StringRef(smooth).getAsDouble(value) || !(value >= 0.0) ||
-       !(value <= 1.0)))
-    return llvm::createStringError("--smooth: alpha must be a number in "
-                                   "[0, 1] or 'auto', got '" +
-                                   smooth + "'");
   if (!splitOutliers.empty() &&
       (llvm::StringRef(splitOutliers).getAsDouble(value) || !(value > 0.0) ||
        !std::isfinite(value)))

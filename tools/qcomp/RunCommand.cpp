@@ -69,9 +69,8 @@ static cl::opt<std::string>
            cl::cat(getDriverCategory()));
 
 static int run(MLIRContext &context) {
-  if (!parseIntDotKernel(kernel) && kernel != "auto")
-    return reportError("unknown --kernel '" + kernel + "' (expected " +
-                       getIntDotKernelChoices() + ")");
+  if (llvm::Error err = checkIntDotKernelName(kernel, "--kernel"))
+    return reportError(std::move(err));
   auto importOptions = loadingOptions.getImportOptions();
   if (!importOptions)
     return reportError(importOptions.takeError());

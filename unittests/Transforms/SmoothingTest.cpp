@@ -65,8 +65,8 @@ protected:
 // alpha = 0.5: s = sqrt(max|X_j| / max|W_j|). Channel maxima [16, 1], row
 // maxima [1, 4]: s = [4, 0.5].
 TEST_F(SmoothingTest, HalfAlphaBalancesTheRanges) {
-  SmoothingLayer layer = makeLayer(2, 2, {1.0f, -0.5f, 4.0f, 2.0f},
-                                   makeStats(-16, 12, {16, 1}));
+  SmoothingLayer layer =
+      makeLayer(2, 2, {1.0f, -0.5f, 4.0f, 2.0f}, makeStats(-16, 12, {16, 1}));
   std::vector<float> factors = getSmoothingFactors({layer}, 0.5, 1e-5);
   ASSERT_EQ(factors.size(), 2u);
   EXPECT_FLOAT_EQ(factors[0], 4.0f);
@@ -76,8 +76,8 @@ TEST_F(SmoothingTest, HalfAlphaBalancesTheRanges) {
 // alpha = 1 makes X flat (s = max|X_j|); alpha = 0 divides by the weights'
 // maxima only (s = 1 / max|W_j|).
 TEST_F(SmoothingTest, AlphaEndpoints) {
-  SmoothingLayer layer = makeLayer(2, 2, {1.0f, -0.5f, 4.0f, 2.0f},
-                                   makeStats(-16, 12, {16, 1}));
+  SmoothingLayer layer =
+      makeLayer(2, 2, {1.0f, -0.5f, 4.0f, 2.0f}, makeStats(-16, 12, {16, 1}));
   std::vector<float> flat = getSmoothingFactors({layer}, 1.0, 1e-5);
   EXPECT_FLOAT_EQ(flat[0], 16.0f);
   EXPECT_FLOAT_EQ(flat[1], 1.0f);
@@ -90,8 +90,8 @@ TEST_F(SmoothingTest, AlphaEndpoints) {
 // all of them: row maxima max([1, 4], [2, 0.25]) = [2, 4], channel maxima
 // max([16, 1], [4, 9]) = [16, 9]: s = [sqrt(8), 1.5].
 TEST_F(SmoothingTest, SharedProducerTakesTheMaximaOfAllLayers) {
-  SmoothingLayer q = makeLayer(2, 2, {1.0f, -0.5f, 4.0f, 2.0f},
-                               makeStats(-16, 12, {16, 1}));
+  SmoothingLayer q =
+      makeLayer(2, 2, {1.0f, -0.5f, 4.0f, 2.0f}, makeStats(-16, 12, {16, 1}));
   SmoothingLayer k = makeLayer(2, 1, {-2.0f, 0.25f}, makeStats(-9, 9, {4, 9}));
   std::vector<float> factors = getSmoothingFactors({q, k}, 0.5, 1e-5);
   EXPECT_FLOAT_EQ(factors[0], std::sqrt(8.0f));
@@ -101,9 +101,8 @@ TEST_F(SmoothingTest, SharedProducerTakesTheMaximaOfAllLayers) {
 // A channel that is zero in X or in W has nothing to balance and keeps
 // s = 1; the others are clamped to [min-scale, 1 / min-scale].
 TEST_F(SmoothingTest, ZeroChannelsKeepOneAndFactorsAreClamped) {
-  SmoothingLayer layer =
-      makeLayer(4, 1, {1.0f, 0.0f, 1e-6f, 1.0f},
-                makeStats(-1e6, 1e6, {0.0, 5.0, 1e6, 1e-8}));
+  SmoothingLayer layer = makeLayer(4, 1, {1.0f, 0.0f, 1e-6f, 1.0f},
+                                   makeStats(-1e6, 1e6, {0.0, 5.0, 1e6, 1e-8}));
   std::vector<float> factors = getSmoothingFactors({layer}, 0.5, 1e-2);
   EXPECT_FLOAT_EQ(factors[0], 1.0f);   // X channel never non-zero
   EXPECT_FLOAT_EQ(factors[1], 1.0f);   // W row all zero

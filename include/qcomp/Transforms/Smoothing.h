@@ -20,6 +20,9 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/Support/Error.h"
+
+#include <optional>
 
 #include <string>
 #include <vector>
@@ -31,6 +34,11 @@ namespace mlir::qcomp {
 /// layers sharing its input) unchanged.
 inline constexpr llvm::StringLiteral kSmoothAlphaAttrName = "qc.smooth_alpha";
 inline constexpr llvm::StringLiteral kNoSmoothing = "none";
+
+/// The value of qc-smooth's alpha option: a number in [0, 1], or nullopt
+/// for "auto"; an error reading "alpha must be a number in [0, 1] or 'auto',
+/// got '...'" otherwise.
+llvm::Expected<std::optional<double>> parseSmoothAlpha(llvm::StringRef alpha);
 
 /// A linear layer Y = X W that qc-smooth rebalances.
 struct SmoothingLayer {
@@ -72,6 +80,11 @@ std::vector<float> getSmoothingFactors(llvm::ArrayRef<SmoothingLayer> layers,
 std::vector<float> getSmoothingFactors(llvm::ArrayRef<double> activationMax,
                                        llvm::ArrayRef<double> weightMax,
                                        double alpha, double minScale);
+
+/// W' = diag(s) W: row j of `layer`'s weight times factors[j] (the product
+/// in double, rounded once to f32), row-major K x N.
+std::vector<float> getSmoothedWeight(const SmoothingLayer &layer,
+                                     llvm::ArrayRef<float> factors);
 
 /// max|W_j| over the rows j of the weights of all `layers`.
 std::vector<double> getWeightRowMaxima(llvm::ArrayRef<SmoothingLayer> layers);

@@ -492,14 +492,13 @@ void LowerIntMatmulToCPUPass::runOnOperation() {
     return signalPassFailure();
   }
   IntDotKernel chosen = cpu->getBestIntDotKernel();
+  if (llvm::Error err = checkIntDotKernelName(kernel)) {
+    module.emitError() << "qc-lower-int-matmul-to-cpu: "
+                       << llvm::toString(std::move(err));
+    return signalPassFailure();
+  }
   if (kernel != "auto") {
     std::optional<IntDotKernel> named = parseIntDotKernel(kernel);
-    if (!named) {
-      module.emitError() << "qc-lower-int-matmul-to-cpu: unknown kernel '"
-                         << kernel << "' (expected " << getIntDotKernelChoices()
-                         << ")";
-      return signalPassFailure();
-    }
     if (!cpu->supports(*named)) {
       module.emitError() << "qc-lower-int-matmul-to-cpu: kernel '" << kernel
                          << "' needs target features the target '" << triple

@@ -41,12 +41,16 @@ std::optional<IntDotKernel> qcomp::parseIntDotKernel(llvm::StringRef name) {
   return std::nullopt;
 }
 
-std::string qcomp::getIntDotKernelChoices() {
+llvm::Error qcomp::checkIntDotKernelName(llvm::StringRef name,
+                                         llvm::StringRef what) {
+  if (name == "auto" || parseIntDotKernel(name))
+    return llvm::Error::success();
   std::string choices = "auto";
   for (IntDotKernel kernel : {IntDotKernel::Avx512Vnni, IntDotKernel::AvxVnni,
                               IntDotKernel::Avx2, IntDotKernel::DotProd})
     choices += ", " + stringifyIntDotKernel(kernel).str();
-  return choices + " or none";
+  return llvm::createStringError("unknown " + what + " '" + name +
+                                 "' (expected " + choices + " or none)");
 }
 
 llvm::Expected<CPUFeatures> CPUFeatures::parse(llvm::StringRef triple,

@@ -42,9 +42,10 @@ enum class IntDotKernel {
 llvm::StringRef stringifyIntDotKernel(IntDotKernel kernel);
 /// The inverse of stringifyIntDotKernel.
 std::optional<IntDotKernel> parseIntDotKernel(llvm::StringRef name);
-/// "auto, avx512-vnni, avx-vnni, avx2, dotprod or none": the values a
-/// kernel option takes, for messages.
-std::string getIntDotKernelChoices();
+/// Checks the value of a kernel option (`auto` or a kernel name); the error
+/// reads "unknown <what> 'x' (expected auto, avx512-vnni, ... or none)".
+llvm::Error checkIntDotKernelName(llvm::StringRef name,
+                                  llvm::StringRef what = "kernel");
 
 struct CPUFeatures {
   enum class Arch { X86_64, AArch64 };
