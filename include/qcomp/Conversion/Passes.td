@@ -111,7 +111,9 @@ def QCLowerIntMatmulToCPUPass
       `Bp[N/L][K/G][L][G]` (L int32 lanes per vector, G products per lane),
       padded with zeros to whole tiles, as a new constant global.
     - A is packed at run time into a zero-padded `Mp x Kp` buffer, once per
-      call: a row's G consecutive values are broadcast to all lanes.
+      call: a row's G consecutive values are broadcast to all lanes. For
+      `i8mm` the rows are then interleaved in pairs, `Ap[M/2][K/8][2][8]`,
+      the operand `smmla` multiplies by a `[2][8]` block of `Bp`.
     - An `MR x NR` tile of vector accumulators runs over K; the padded
       `Mp x Np` int32 result is added into C.
 
@@ -122,6 +124,7 @@ def QCLowerIntMatmulToCPUPass
     | `avx512-vnni` | `vpdpbusd` zmm | 16 x 4 | u8 x s8: a signed A is shifted by +128 (xor 0x80) and `128 * colsum(B)` subtracted, a compile-time constant |
     | `avx-vnni` | `vpdpbusd` ymm | 8 x 4 | as above |
     | `avx2` | `vpmaddwd` ymm | 8 x 2 | A and B widened to i16: exact for every value, no int16 saturation (`vpmaddubsw` could saturate) |
+    | `i8mm` | `smmla` / `usmmla` (AArch64) | 2 x 8, 2 rows | a 2 x 8 block of A by an 8 x 2 block of B into a 2 x 2 int32 tile; s8 or u8 A (`usmmla`); a one-row A takes `sdot` when the target has dotprod |
     | `dotprod` | `sdot` (AArch64) | 4 x 4 | s8 x s8 (an unsigned A is left to the reference loops) |
     | `none` | | | nothing changes |
 
@@ -135,12 +138,14 @@ def QCLowerIntMatmulToCPUPass
            "Target triple (x86_64-* or aarch64-*)">,
     Option<"features", "features", "std::string", /*default=*/"\"\"",
            "Target features as llc's -mattr: +avx2,+avx512vnni,+avxvnni, "
-           "+dotprod, ...">,
+           "+dotprod, +i8mm, ...">,
     Option<"kernel", "kernel", "std::string", /*default=*/"\"auto\"",
            "auto (the best the features allow), avx512-vnni, avx-vnni, "
-           "avx2, dotprod or none">,
-    Option<"tileRows", "tile-rows", "unsigned", /*default=*/"4",
-           "Rows of A per register tile (MR; at most M)">,
+           "avx2, i8mm, dotprod or none">,
+    Option<"tileRows", "tile-rows", "unsigned", /*default=*/"0",
+           "Rows of A per register tile (MR; at most M, rounded up to the "
+           "instruction's rows; 0: the kernel's default, 8 for i8mm, 4 "
+           "otherwise)">,
     Option<"tileVectors", "tile-vectors", "unsigned", /*default=*/"0",
            "Vectors of columns per register tile (NR; 0: the kernel's "
            "default, 4 for 32 vector registers, 2 for 16)">,

@@ -47,16 +47,17 @@ struct CPUToLLVMOptions : public mlir::PassPipelineOptions<CPUToLLVMOptions> {
   Option<std::string> features{
       *this, "features",
       llvm::cl::desc("Target features as llc's -mattr (+avx2,+avx512vnni, "
-                     "+dotprod, ...)"),
+                     "+dotprod, +i8mm, ...)"),
       llvm::cl::init("")};
   Option<std::string> kernel{
       *this, "kernel",
       llvm::cl::desc("Integer matmul kernel: auto, avx512-vnni, avx-vnni, "
-                     "avx2, dotprod or none"),
+                     "avx2, i8mm, dotprod or none"),
       llvm::cl::init("auto")};
   Option<unsigned> tileRows{*this, "tile-rows",
-                            llvm::cl::desc("Rows of A per register tile"),
-                            llvm::cl::init(4)};
+                            llvm::cl::desc("Rows of A per register tile (0: "
+                                           "the kernel's default)"),
+                            llvm::cl::init(0)};
   Option<unsigned> tileVectors{
       *this, "tile-vectors",
       llvm::cl::desc("Vectors of columns per register tile (0: the "

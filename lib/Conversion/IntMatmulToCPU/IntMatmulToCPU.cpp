@@ -44,8 +44,11 @@ using namespace mlir::qcomp;
 
 namespace {
 
-/// The shape of one kernel: L int32 lanes per vector, each accumulating G
-/// products of `elementBits`-wide packed values per instruction.
+/// The shape of one kernel: each instruction multiplies R rows of A by L
+/// columns of B, G products of `elementBits`-wide values per int32 result,
+/// into an accumulator of R x L int32 lanes. R is 1 for the dot-product
+/// instructions (a row's G values broadcast against L columns) and 2 for
+/// the matrix-multiply ones (smmla: a 2 x 8 by 8 x 2 product).
 struct KernelShape {
   IntDotKernel kind;
   int64_t lanes;
@@ -53,11 +56,20 @@ struct KernelShape {
   unsigned elementBits;
   /// The instruction multiplies unsigned A bytes: a signed A is shifted.
   bool unsignedA;
-  /// The instruction multiplies signed A bytes: an unsigned A cannot use it.
+  /// The instruction multiplies signed A bytes: an unsigned A cannot use it
+  /// (unless there is an `unsignedIntrinsic`).
   bool signedAOnly;
   llvm::StringLiteral intrinsic;
   /// NR when the pass option leaves it to the kernel.
   unsigned defaultVectors;
+  /// Rows of A per instruction (R).
+  int64_t rows = 1;
+  /// MR when the pass option leaves it to the kernel.
+  unsigned defaultRows = 4;
+  /// The u8 x s8 form of the instruction, for an unsigned A.
+  llvm::StringLiteral unsignedIntrinsic = "";
+
+  int64_t getAccumulatorLanes() const { return rows * lanes; }
 };
 
 /// An integer matmul of the reference lowering with a constant B.
@@ -86,6 +98,18 @@ static KernelShape getKernelShape(IntDotKernel kind) {
     return {kind, 8, 4, 8, true, false, "llvm.x86.avx512.vpdpbusd.256", 2};
   case IntDotKernel::Avx2:
     return {kind, 8, 2, 16, false, false, "llvm.x86.avx2.pmadd.wd", 2};
+  case IntDotKernel::I8mm:
+    return {kind,
+            2,
+            8,
+            8,
+            false,
+            true,
+            "llvm.aarch64.neon.smmla.v4i32.v16i8",
+            4,
+            /*rows=*/2,
+            /*defaultRows=*/8,
+            "llvm.aarch64.neon.usmmla.v4i32.v16i8"};
   case IntDotKernel::DotProd:
     return {kind, 4, 4, 8, false, true, "llvm.aarch64.neon.sdot.v4i32.v16i8",
             4};
@@ -252,9 +276,10 @@ static memref::GlobalOp createConstantGlobal(OpBuilder &b, Location loc,
   return global;
 }
 
-/// What the kernel's instruction computes, in portable vector arithmetic:
-/// acc + sum over each lane's G products of ext(lhs) * ext(rhs), with the
-/// instruction's signedness (u8 x s8 for vpdpbusd, signed otherwise):
+/// What a dot-product instruction computes, in portable vector arithmetic:
+/// acc + sum over each of the `lanes` lanes' `group` products of ext(lhs) *
+/// ext(rhs), lhs extended as unsigned when `lhsUnsigned` (vpdpbusd's u8 x
+/// s8), rhs always signed:
 ///
 ///   %l = arith.extui %lhs : vector<64xi8> to vector<64xi32>
 ///   %r = arith.extsi %rhs : vector<64xi8> to vector<64xi32>
@@ -263,38 +288,65 @@ static memref::GlobalOp createConstantGlobal(OpBuilder &b, Location loc,
 ///   vector<64xi32>
 ///   ...                                  (product t of every lane, t < G)
 ///   %s = arith.addi %acc, %p0 ... %p3
-static Value emitPortableDotStep(OpBuilder &b, Location loc,
-                                 const KernelShape &shape, Value acc, Value lhs,
-                                 Value rhs) {
+static Value emitPortableDotStep(OpBuilder &b, Location loc, int64_t lanes,
+                                 int64_t group, bool lhsUnsigned, Value acc,
+                                 Value lhs, Value rhs) {
   Type i32 = IntegerType::get(b.getContext(), 32);
-  auto wide = VectorType::get({shape.lanes * shape.group}, i32);
-  Value l = shape.unsignedA ? (Value)arith::ExtUIOp::create(b, loc, wide, lhs)
-                            : (Value)arith::ExtSIOp::create(b, loc, wide, lhs);
+  auto wide = VectorType::get({lanes * group}, i32);
+  Value l = lhsUnsigned ? (Value)arith::ExtUIOp::create(b, loc, wide, lhs)
+                        : (Value)arith::ExtSIOp::create(b, loc, wide, lhs);
   Value r = arith::ExtSIOp::create(b, loc, wide, rhs);
   Value products = arith::MulIOp::create(b, loc, l, r);
   Value sum = acc;
-  for (int64_t t = 0; t < shape.group; ++t) {
+  for (int64_t t = 0; t < group; ++t) {
     SmallVector<int64_t> mask;
-    for (int64_t lane = 0; lane < shape.lanes; ++lane)
-      mask.push_back(lane * shape.group + t);
+    for (int64_t lane = 0; lane < lanes; ++lane)
+      mask.push_back(lane * group + t);
     Value part = vector::ShuffleOp::create(b, loc, products, products, mask);
     sum = arith::AddIOp::create(b, loc, sum, part);
   }
   return sum;
 }
 
-/// The kernel for one matmul, as described at the top of the file.
+/// What a matrix-multiply instruction (smmla, usmmla) computes, portably:
+/// lhs holds R rows of G values, rhs L columns of G values, and lane
+/// (r, l) of acc gains sum_t lhs[r][t] * rhs[l][t]. Both operands are
+/// repeated to one (r, l, t) element each and summed as a dot product:
+///
+///   %l = vector.shuffle %lhs, %lhs [0..7, 0..7, 8..15, 8..15]
+///   %r = vector.shuffle %rhs, %rhs [0..7, 8..15, 0..7, 8..15]
+///   (then emitPortableDotStep with R L lanes of G products)
+static Value emitPortableMatrixStep(OpBuilder &b, Location loc,
+                                    const KernelShape &shape, bool lhsUnsigned,
+                                    Value acc, Value lhs, Value rhs) {
+  SmallVector<int64_t> lhsMask, rhsMask;
+  for (int64_t r = 0; r < shape.rows; ++r)
+    for (int64_t l = 0; l < shape.lanes; ++l)
+      for (int64_t t = 0; t < shape.group; ++t) {
+        lhsMask.push_back(r * shape.group + t);
+        rhsMask.push_back(l * shape.group + t);
+      }
+  Value lhsWide = vector::ShuffleOp::create(b, loc, lhs, lhs, lhsMask);
+  Value rhsWide = vector::ShuffleOp::create(b, loc, rhs, rhs, rhsMask);
+  return emitPortableDotStep(b, loc, shape.getAccumulatorLanes(), shape.group,
+                             lhsUnsigned, acc, lhsWide, rhsWide);
+}
+
+/// The kernel for one matmul, as described at the top of the file. `mr`
+/// is a multiple of the instruction's rows.
 static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
                            int64_t nr, bool emulate, SymbolTable &symbols,
                            Operation *symbolInsertionPoint) {
   linalg::GenericOp op = mm.op;
   Location loc = op.getLoc();
   MLIRContext *ctx = op.getContext();
-  const int64_t lanes = shape.lanes, group = shape.group;
+  const int64_t lanes = shape.lanes, group = shape.group, rows = shape.rows;
   const int64_t kp = roundUp(mm.k, group), kg = kp / group;
-  const int64_t mp = roundUp(mm.m, mr);
+  const int64_t mp = roundUp(mm.m, mr), mg = mp / rows, mrg = mr / rows;
   const int64_t np = roundUp(mm.n, lanes * nr), nb = np / lanes;
   const bool shiftA = shape.unsignedA && mm.aSigned;
+  const bool lhsUnsigned =
+      shape.unsignedA || (!mm.aSigned && shape.elementBits == 8);
   Type elementType = IntegerType::get(ctx, shape.elementBits);
   Type i32 = IntegerType::get(ctx, 32);
 
@@ -336,20 +388,20 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
   SmallVector<OpFoldResult> zeros = {b.getIndexAttr(0), b.getIndexAttr(0)};
   SmallVector<OpFoldResult> ones = {b.getIndexAttr(1), b.getIndexAttr(1)};
 
-  // A packed: Ap = 0; Ap[:M, :K] = A (xor 0x80 when shifted, widened to i16
-  // for 16-bit kernels).
-  Value ap = memref::AllocOp::create(
+  // A padded: Apad = 0; Apad[:M, :K] = A (xor 0x80 when shifted, widened to
+  // i16 for 16-bit kernels).
+  Value aPadded = memref::AllocOp::create(
       b, loc, MemRefType::get({mp, kp}, elementType), b.getI64IntegerAttr(64));
   Value zero =
       arith::ConstantOp::create(b, loc, b.getIntegerAttr(elementType, 0));
-  linalg::FillOp::create(b, loc, zero, ap);
-  Value apView = memref::SubViewOp::create(
-      b, loc, ap, zeros,
+  linalg::FillOp::create(b, loc, zero, aPadded);
+  Value aPaddedView = memref::SubViewOp::create(
+      b, loc, aPadded, zeros,
       SmallVector<OpFoldResult>{b.getIndexAttr(mm.m), b.getIndexAttr(mm.k)},
       ones);
   bool aSigned = mm.aSigned;
   linalg::GenericOp::create(
-      b, loc, TypeRange{}, ValueRange{mm.a}, ValueRange{apView},
+      b, loc, TypeRange{}, ValueRange{mm.a}, ValueRange{aPaddedView},
       ArrayRef<AffineMap>{identity, identity}, parallel,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
         Value value = args[0];
@@ -365,10 +417,36 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
                   : (Value)arith::ExtUIOp::create(nb, nloc, elementType, value);
         linalg::YieldOp::create(nb, nloc, value);
       });
+  // For matrix instructions, A packed by row groups: Ap[g][p][r][t] =
+  // Apad[R g + r][G p + t], R rows of G values per operand.
+  Value ap = aPadded;
+  if (rows > 1) {
+    ap = memref::AllocOp::create(
+        b, loc, MemRefType::get({mg, kg, rows * group}, elementType),
+        b.getI64IntegerAttr(64));
+    Value from = memref::ExpandShapeOp::create(
+        b, loc, SmallVector<int64_t>{mg, rows, kg, group}, aPadded,
+        SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
+    Value to = memref::ExpandShapeOp::create(
+        b, loc, SmallVector<int64_t>{mg, kg, rows, group}, ap,
+        SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+    AffineExpr g, p, r, t;
+    bindDims(ctx, g, p, r, t);
+    linalg::GenericOp::create(
+        b, loc, TypeRange{}, ValueRange{from}, ValueRange{to},
+        ArrayRef<AffineMap>{AffineMap::get(4, 0, {g, r, p, t}, ctx),
+                            AffineMap::getMultiDimIdentityMap(4, ctx)},
+        SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          linalg::YieldOp::create(nb, nloc, args[0]);
+        });
+  }
 
   // The tile loops.
-  auto accType = VectorType::get({lanes}, i32);
+  auto accType = VectorType::get({shape.getAccumulatorLanes()}, i32);
+  auto laneType = VectorType::get({lanes}, i32);
   auto operandType = VectorType::get({lanes * group}, elementType);
+  auto rowsType = VectorType::get({rows * group}, elementType);
   auto quadType = VectorType::get({group}, elementType);
   auto wordType = VectorType::get({1}, i32);
   Value bp = memref::GetGlobalOp::create(b, loc, packedGlobal.getType(),
@@ -378,44 +456,54 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
   Value accInit = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(accType, b.getI32IntegerAttr(0)));
   Value c0 = index(0), c1 = index(1);
-  SmallVector<Value> rowOffsets, vectorOffsets;
-  for (int64_t r = 0; r < mr; ++r)
-    rowOffsets.push_back(index(r));
+  SmallVector<Value> groupOffsets, vectorOffsets;
+  for (int64_t q = 0; q < mrg; ++q)
+    groupOffsets.push_back(index(q));
   for (int64_t c = 0; c < nr; ++c)
     vectorOffsets.push_back(index(c));
-  Value groupSize = index(group), laneCount = index(lanes);
-  StringAttr intrinsic = b.getStringAttr(shape.intrinsic);
-  // Column blocks outside, row blocks inside: one K x (NR L) panel of Bp
-  // stays in cache while every row block of Ap streams past it.
+  Value groupSize = index(group), laneCount = index(lanes),
+        rowCount = index(rows);
+  StringAttr intrinsic = b.getStringAttr(
+      !mm.aSigned && !shape.unsignedIntrinsic.empty() ? shape.unsignedIntrinsic
+                                                      : shape.intrinsic);
+  // Column blocks outside, row groups inside: one K x (NR L) panel of Bp
+  // stays in cache while every row group of Ap streams past it.
   scf::ForOp::create(
       b, loc, c0, index(nb), index(nr), ValueRange{},
       [&](OpBuilder &rb, Location rloc, Value jb, ValueRange) {
         scf::ForOp::create(
-            rb, rloc, c0, index(mp), index(mr), ValueRange{},
+            rb, rloc, c0, index(mg), index(mrg), ValueRange{},
             [&](OpBuilder &cb, Location cloc, Value i, ValueRange) {
-              SmallVector<Value> inits(mr * nr, accInit);
-              SmallVector<Value> rows, blocks;
-              for (int64_t r = 0; r < mr; ++r)
-                rows.push_back(
-                    arith::AddIOp::create(cb, cloc, i, rowOffsets[r]));
+              SmallVector<Value> inits(mrg * nr, accInit);
+              SmallVector<Value> rowGroups, blocks;
+              for (int64_t q = 0; q < mrg; ++q)
+                rowGroups.push_back(
+                    arith::AddIOp::create(cb, cloc, i, groupOffsets[q]));
               for (int64_t c = 0; c < nr; ++c)
                 blocks.push_back(
                     arith::AddIOp::create(cb, cloc, jb, vectorOffsets[c]));
               auto kLoop = scf::ForOp::create(
                   cb, cloc, c0, index(kg), c1, inits,
                   [&](OpBuilder &kb, Location kloc, Value p, ValueRange accs) {
-                    Value kk = arith::MulIOp::create(kb, kloc, p, groupSize);
-                    // Row r's G values at kk, broadcast to every lane.
                     SmallVector<Value> lhs, rhs;
-                    for (Value row : rows) {
+                    for (Value rowGroup : rowGroups) {
+                      if (rows > 1) {
+                        // R rows' G values at p, one operand.
+                        lhs.push_back(vector::LoadOp::create(
+                            kb, kloc, rowsType, ap,
+                            ValueRange{rowGroup, p, c0}));
+                        continue;
+                      }
+                      // The row's G values at G p, broadcast to every lane.
+                      Value kk = arith::MulIOp::create(kb, kloc, p, groupSize);
                       Value quad = vector::LoadOp::create(
-                          kb, kloc, quadType, ap, ValueRange{row, kk});
+                          kb, kloc, quadType, ap, ValueRange{rowGroup, kk});
                       Value word =
                           vector::BitCastOp::create(kb, kloc, wordType, quad);
                       Value scalar =
                           vector::ExtractOp::create(kb, kloc, word, 0);
                       Value splat = vector::BroadcastOp::create(
-                          kb, kloc, accType, scalar);
+                          kb, kloc, laneType, scalar);
                       lhs.push_back(vector::BitCastOp::create(
                           kb, kloc, operandType, splat));
                     }
@@ -423,34 +511,56 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
                       rhs.push_back(vector::LoadOp::create(
                           kb, kloc, operandType, bp, ValueRange{block, p, c0}));
                     SmallVector<Value> next;
-                    for (int64_t r = 0; r < mr; ++r)
+                    for (int64_t q = 0; q < mrg; ++q)
                       for (int64_t c = 0; c < nr; ++c) {
-                        Value acc = accs[r * nr + c];
-                        if (emulate) {
+                        Value acc = accs[q * nr + c];
+                        if (emulate && rows > 1) {
+                          next.push_back(emitPortableMatrixStep(
+                              kb, kloc, shape, lhsUnsigned, acc, lhs[q],
+                              rhs[c]));
+                        } else if (emulate) {
                           next.push_back(emitPortableDotStep(
-                              kb, kloc, shape, acc, lhs[r], rhs[c]));
+                              kb, kloc, lanes, group, lhsUnsigned, acc, lhs[q],
+                              rhs[c]));
                         } else if (shape.kind == IntDotKernel::Avx2) {
                           Value sum = LLVM::CallIntrinsicOp::create(
                                           kb, kloc, accType, intrinsic,
-                                          ValueRange{lhs[r], rhs[c]})
+                                          ValueRange{lhs[q], rhs[c]})
                                           .getResult(0);
                           next.push_back(
                               arith::AddIOp::create(kb, kloc, acc, sum));
                         } else {
                           next.push_back(LLVM::CallIntrinsicOp::create(
                                              kb, kloc, accType, intrinsic,
-                                             ValueRange{acc, lhs[r], rhs[c]})
+                                             ValueRange{acc, lhs[q], rhs[c]})
                                              .getResult(0));
                         }
                       }
                     scf::YieldOp::create(kb, kloc, next);
                   });
-              for (int64_t r = 0; r < mr; ++r)
+              // Lanes [r L, (r + 1) L) of an accumulator are row R g + r.
+              for (int64_t q = 0; q < mrg; ++q)
                 for (int64_t c = 0; c < nr; ++c) {
                   Value col =
                       arith::MulIOp::create(cb, cloc, blocks[c], laneCount);
-                  vector::StoreOp::create(cb, cloc, kLoop.getResult(r * nr + c),
-                                          cp, ValueRange{rows[r], col});
+                  Value acc = kLoop.getResult(q * nr + c);
+                  if (rows == 1) {
+                    vector::StoreOp::create(cb, cloc, acc, cp,
+                                            ValueRange{rowGroups[q], col});
+                    continue;
+                  }
+                  Value first =
+                      arith::MulIOp::create(cb, cloc, rowGroups[q], rowCount);
+                  for (int64_t r = 0; r < rows; ++r) {
+                    Value part = vector::ExtractStridedSliceOp::create(
+                        cb, cloc, acc, ArrayRef<int64_t>{r * lanes},
+                        ArrayRef<int64_t>{lanes}, ArrayRef<int64_t>{1});
+                    Value row = r == 0 ? first
+                                       : (Value)arith::AddIOp::create(
+                                             cb, cloc, first, index(r));
+                    vector::StoreOp::create(cb, cloc, part, cp,
+                                            ValueRange{row, col});
+                  }
                 }
               scf::YieldOp::create(cb, cloc);
             });
@@ -478,7 +588,9 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
           sum = arith::SubIOp::create(nb, nloc, sum, args[1]);
         linalg::YieldOp::create(nb, nloc, sum);
       });
-  memref::DeallocOp::create(b, loc, ap);
+  memref::DeallocOp::create(b, loc, aPadded);
+  if (ap != aPadded)
+    memref::DeallocOp::create(b, loc, ap);
   memref::DeallocOp::create(b, loc, cp);
   op.erase();
 }
@@ -507,9 +619,9 @@ void LowerIntMatmulToCPUPass::runOnOperation() {
     }
     chosen = *named;
   }
-  if (tileRows == 0 || tileRows > 8) {
+  if (tileRows > 8) {
     module.emitError() << "qc-lower-int-matmul-to-cpu: tile-rows must be in "
-                          "[1, 8], got "
+                          "[0, 8], got "
                        << tileRows;
     return signalPassFailure();
   }
@@ -521,8 +633,7 @@ void LowerIntMatmulToCPUPass::runOnOperation() {
   }
   if (chosen == IntDotKernel::None)
     return;
-  KernelShape shape = getKernelShape(chosen);
-  int64_t nr = tileVectors ? tileVectors : shape.defaultVectors;
+  KernelShape best = getKernelShape(chosen);
 
   SymbolTableCollection symbolTables;
   SymbolTable &symbols = symbolTables.getSymbolTable(module);
@@ -536,15 +647,26 @@ void LowerIntMatmulToCPUPass::runOnOperation() {
         op.emitRemark() << "integer matmul kept as loops: " << reason;
       continue;
     }
-    if (shape.signedAOnly && !match->aSigned) {
+    // A matrix-vector product fills half of smmla's 2 x 2 tile: sdot
+    // does the same work in one instruction instead of two.
+    KernelShape shape = best;
+    if (chosen == IntDotKernel::I8mm && kernel == "auto" && match->m == 1 &&
+        cpu->dotprod && match->aSigned)
+      shape = getKernelShape(IntDotKernel::DotProd);
+    if (shape.signedAOnly && shape.unsignedIntrinsic.empty() &&
+        !match->aSigned) {
       op.emitRemark() << "integer matmul kept as loops: kernel '"
-                      << stringifyIntDotKernel(chosen)
+                      << stringifyIntDotKernel(shape.kind)
                       << "' multiplies signed bytes and A is unsigned";
       continue;
     }
     Operation *func = op->getParentOfType<FunctionOpInterface>();
-    // Fewer rows than a tile (a matrix-vector product): no padded rows.
-    int64_t mr = std::min<int64_t>(tileRows, match->m);
+    // Fewer rows than a tile (a matrix-vector product): no padded rows
+    // beyond the instruction's.
+    int64_t nr = tileVectors ? tileVectors : shape.defaultVectors;
+    int64_t mr =
+        std::min<int64_t>(tileRows ? tileRows : shape.defaultRows, match->m);
+    mr = roundUp(mr, shape.rows);
     lowerIntMatmul(*match, shape, mr, nr, emulateDotProduct, symbols, func);
   }
 }

@@ -24,6 +24,8 @@ llvm::StringRef qcomp::stringifyIntDotKernel(IntDotKernel kernel) {
     return "avx-vnni";
   case IntDotKernel::Avx2:
     return "avx2";
+  case IntDotKernel::I8mm:
+    return "i8mm";
   case IntDotKernel::DotProd:
     return "dotprod";
   case IntDotKernel::None:
@@ -35,7 +37,7 @@ llvm::StringRef qcomp::stringifyIntDotKernel(IntDotKernel kernel) {
 std::optional<IntDotKernel> qcomp::parseIntDotKernel(llvm::StringRef name) {
   for (IntDotKernel kernel :
        {IntDotKernel::Avx512Vnni, IntDotKernel::AvxVnni, IntDotKernel::Avx2,
-        IntDotKernel::DotProd, IntDotKernel::None})
+        IntDotKernel::I8mm, IntDotKernel::DotProd, IntDotKernel::None})
     if (stringifyIntDotKernel(kernel) == name)
       return kernel;
   return std::nullopt;
@@ -46,8 +48,9 @@ llvm::Error qcomp::checkIntDotKernelName(llvm::StringRef name,
   if (name == "auto" || parseIntDotKernel(name))
     return llvm::Error::success();
   std::string choices = "auto";
-  for (IntDotKernel kernel : {IntDotKernel::Avx512Vnni, IntDotKernel::AvxVnni,
-                              IntDotKernel::Avx2, IntDotKernel::DotProd})
+  for (IntDotKernel kernel :
+       {IntDotKernel::Avx512Vnni, IntDotKernel::AvxVnni, IntDotKernel::Avx2,
+        IntDotKernel::I8mm, IntDotKernel::DotProd})
     choices += ", " + stringifyIntDotKernel(kernel).str();
   return llvm::createStringError("unknown " + what + " '" + name +
                                  "' (expected " + choices + " or none)");
@@ -102,6 +105,8 @@ bool CPUFeatures::supports(IntDotKernel kernel) const {
     return arch == Arch::X86_64 && (avxvnni || avx512vnni);
   case IntDotKernel::Avx2:
     return arch == Arch::X86_64 && avx2;
+  case IntDotKernel::I8mm:
+    return arch == Arch::AArch64 && i8mm;
   case IntDotKernel::DotProd:
     return arch == Arch::AArch64 && dotprod;
   case IntDotKernel::None:
@@ -111,8 +116,9 @@ bool CPUFeatures::supports(IntDotKernel kernel) const {
 }
 
 IntDotKernel CPUFeatures::getBestIntDotKernel() const {
-  for (IntDotKernel kernel : {IntDotKernel::Avx512Vnni, IntDotKernel::AvxVnni,
-                              IntDotKernel::Avx2, IntDotKernel::DotProd})
+  for (IntDotKernel kernel :
+       {IntDotKernel::Avx512Vnni, IntDotKernel::AvxVnni, IntDotKernel::Avx2,
+        IntDotKernel::I8mm, IntDotKernel::DotProd})
     if (supports(kernel))
       return kernel;
   return IntDotKernel::None;

@@ -1,6 +1,8 @@
 // RUN: qcomp-opt %s --split-input-file --verify-diagnostics --qc-lower-int-matmul-to-cpu="features=+avx512vnni" | FileCheck %s --check-prefix=VNNI
 // RUN: qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="features=+avx2" 2>/dev/null | FileCheck %s --check-prefix=AVX2
 // RUN: qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="triple=aarch64-linux-gnu features=+dotprod" 2>/dev/null | FileCheck %s --check-prefix=DOTPROD
+// RUN: qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="triple=aarch64-linux-gnu features=+i8mm" 2>/dev/null | FileCheck %s --check-prefix=I8MM
+// RUN: qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="triple=aarch64-linux-gnu features=+i8mm,+dotprod" 2>/dev/null | FileCheck %s --check-prefix=I8MMDOT
 // RUN: qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu 2>/dev/null | FileCheck %s --check-prefix=NONE
 // RUN: not qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="features=+avx2 kernel=avx512-vnni" 2>&1 | FileCheck %s --check-prefix=MISSING
 // RUN: not qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="kernel=amx" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
@@ -8,7 +10,7 @@
 // RUN: not qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="features=avx2" 2>&1 | FileCheck %s --check-prefix=MALFORMED
 
 // MISSING: error: qc-lower-int-matmul-to-cpu: kernel 'avx512-vnni' needs target features the target 'x86_64-unknown-linux-gnu' with '+avx2' lacks
-// UNKNOWN: error: qc-lower-int-matmul-to-cpu: unknown kernel 'amx' (expected auto, avx512-vnni, avx-vnni, avx2, dotprod or none)
+// UNKNOWN: error: qc-lower-int-matmul-to-cpu: unknown kernel 'amx' (expected auto, avx512-vnni, avx-vnni, avx2, i8mm, dotprod or none)
 // TRIPLE: error: qc-lower-int-matmul-to-cpu: unsupported target triple 'riscv64' (expected x86_64-* or aarch64-*)
 // MALFORMED: error: qc-lower-int-matmul-to-cpu: malformed CPU feature 'avx2' (expected +name or -name)
 
@@ -59,6 +61,29 @@
 // DOTPROD-NOT:     arith.xori
 // DOTPROD:         llvm.call_intrinsic "llvm.aarch64.neon.sdot.v4i32.v16i8"(%{{.+}}, %{{.+}}, %{{.+}}) : (vector<4xi32>, vector<16xi8>, vector<16xi8>) -> vector<4xi32>
 //
+// i8mm: B packed as Bp[N/2][K/8][2 x 8] (two columns of 8 values per
+// operand: B[0..5][0] then B[0..5][1], zero-padded to 8), A padded to 6 x 8
+// and its rows interleaved in pairs, Ap[3][1][2 x 8]; a 3 x 4 tile of 2 x 2
+// int32 accumulators, each stored as two rows of C.
+// I8MM-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<4x1x16xi8> = dense<{{\[\[\[}}1, 4, 7, 10, 13, 16, 0, 0, 2, 5, 8, 11, 14, 17, 0, 0]], {{\[\[}}3, 6, 9, 12, 15, 18, 0, 0,
+// I8MM-LABEL: func.func @signed_lhs
+// I8MM-NOT:     arith.xori
+// I8MM:         %[[APAD:.+]] = memref.alloc() {alignment = 64 : i64} : memref<6x8xi8>
+// I8MM:         %[[AP:.+]] = memref.alloc() {alignment = 64 : i64} : memref<3x1x16xi8>
+// I8MM:         %[[FROM:.+]] = memref.expand_shape %[[APAD]] {{\[\[}}0, 1], [2, 3]] output_shape [3, 2, 1, 8]
+// I8MM:         %[[TO:.+]] = memref.expand_shape %[[AP]] {{\[\[}}0], [1], [2, 3]] output_shape [3, 1, 2, 8]
+// I8MM:         linalg.generic {{.*}} ins(%[[FROM]] : memref<3x2x1x8xi8>) outs(%[[TO]] : memref<3x1x2x8xi8>)
+// I8MM:         %[[CP:.+]] = memref.alloc() {alignment = 64 : i64} : memref<6x8xi32>
+// I8MM:             scf.for {{.*}} -> (vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>)
+// I8MM:               vector.load %[[AP]][{{.+}}] : memref<3x1x16xi8>, vector<16xi8>
+// I8MM:               llvm.call_intrinsic "llvm.aarch64.neon.smmla.v4i32.v16i8"(%{{.+}}, %{{.+}}, %{{.+}}) : (vector<4xi32>, vector<16xi8>, vector<16xi8>) -> vector<4xi32>
+// I8MM:             vector.extract_strided_slice %{{.+}} {offsets = [0], sizes = [2], strides = [1]} : vector<4xi32> to vector<2xi32>
+// I8MM:             vector.store %{{.+}}, %[[CP]]
+// I8MM:             vector.extract_strided_slice %{{.+}} {offsets = [2], sizes = [2], strides = [1]} : vector<4xi32> to vector<2xi32>
+// I8MM:         memref.dealloc %[[APAD]]
+// I8MM:         memref.dealloc %[[AP]]
+// I8MM:         memref.dealloc %[[CP]]
+//
 // Without dot-product features nothing changes.
 // NONE-LABEL: func.func @signed_lhs
 // NONE-NOT:     llvm.call_intrinsic
@@ -85,13 +110,17 @@ func.func @signed_lhs(%a: memref<5x6xi8>, %c: memref<5x3xi32>) {
 // -----
 
 // An unsigned A (u8 activations): vpdpbusd takes it as it is (no shift, no
-// correction); sdot multiplies signed bytes, so dotprod keeps the loops.
+// correction); sdot multiplies signed bytes, so dotprod keeps the loops;
+// i8mm has usmmla, u8 x s8.
 // VNNI-LABEL: func.func @unsigned_lhs
 // VNNI-NOT:     arith.xori
 // VNNI:         llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
 // VNNI-NOT:     arith.subi
 // DOTPROD-LABEL: func.func @unsigned_lhs
 // DOTPROD-NOT:     llvm.call_intrinsic
+// I8MM-LABEL: func.func @unsigned_lhs
+// I8MM:         llvm.call_intrinsic "llvm.aarch64.neon.usmmla.v4i32.v16i8"
+// I8MM-NOT:     neon.smmla
 #a = affine_map<(i, j, k) -> (i, k)>
 #b = affine_map<(i, j, k) -> (k, j)>
 #c = affine_map<(i, j, k) -> (i, j)>
@@ -102,6 +131,52 @@ func.func @unsigned_lhs(%a: memref<5x6xi8>, %c: memref<5x3xi32>) {
       ins(%a, %b : memref<5x6xi8>, memref<6x3xi8>) outs(%c : memref<5x3xi32>) {
   ^bb0(%x: i8, %w: i8, %acc: i32):
     %0 = arith.extui %x : i8 to i32
+    %1 = arith.extsi %w : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  }
+  return
+}
+
+// -----
+
+// A single row of A (a matrix-vector product): smmla would compute a padded
+// second row, so with dotprod too the automatic choice is sdot; i8mm alone
+// pads A to two rows. Many rows with both features take smmla.
+// VNNI-LABEL: func.func @one_row
+// DOTPROD-LABEL: func.func @one_row
+// I8MM-LABEL: func.func @one_row
+// I8MM:         memref.alloc() {alignment = 64 : i64} : memref<2x8xi8>
+// I8MM:         llvm.call_intrinsic "llvm.aarch64.neon.smmla.v4i32.v16i8"
+// I8MMDOT-LABEL: func.func @one_row
+// I8MMDOT-NOT:     smmla
+// I8MMDOT:         llvm.call_intrinsic "llvm.aarch64.neon.sdot.v4i32.v16i8"
+// I8MMDOT-LABEL: func.func @two_rows
+// I8MMDOT:         llvm.call_intrinsic "llvm.aarch64.neon.smmla.v4i32.v16i8"
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
+memref.global "private" constant @weights : memref<6x3xi8> = dense<1>
+func.func @one_row(%a: memref<1x6xi8>, %c: memref<1x3xi32>) {
+  %b = memref.get_global @weights : memref<6x3xi8>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<1x6xi8>, memref<6x3xi8>) outs(%c : memref<1x3xi32>) {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %0 = arith.extsi %x : i8 to i32
+    %1 = arith.extsi %w : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  }
+  return
+}
+func.func @two_rows(%a: memref<2x6xi8>, %c: memref<2x3xi32>) {
+  %b = memref.get_global @weights : memref<6x3xi8>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<2x6xi8>, memref<6x3xi8>) outs(%c : memref<2x3xi32>) {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %0 = arith.extsi %x : i8 to i32
     %1 = arith.extsi %w : i8 to i32
     %2 = arith.muli %0, %1 : i32
     %3 = arith.addi %acc, %2 : i32

@@ -12,12 +12,18 @@
 // RUN: qcomp-opt %s --pass-pipeline="builtin.module(qcomp-cpu-to-llvm-pipeline{triple=aarch64-linux-gnu features=+dotprod})" \
 // RUN: | mlir-translate --mlir-to-llvmir | llc -O2 -mtriple=aarch64-linux-gnu -mattr=+dotprod \
 // RUN: | FileCheck %s --check-prefixes=CHECK,DOTPROD
+// RUN: qcomp-opt %s --pass-pipeline="builtin.module(qcomp-cpu-to-llvm-pipeline{triple=aarch64-linux-gnu features=+i8mm})" \
+// RUN: | mlir-translate --mlir-to-llvmir | llc -O2 -mtriple=aarch64-linux-gnu -mattr=+i8mm \
+// RUN: | FileCheck %s --check-prefixes=CHECK,I8MM
 
 // CHECK-LABEL: main:
 // VNNI:          vpdpbusd {{.*}}%zmm
 // AVXVNNI:       {vex} vpdpbusd {{.*}}%ymm
 // AVX2:          vpmaddwd {{.*}}%ymm
 // DOTPROD:       sdot v{{[0-9]+}}.4s, v{{[0-9]+}}.16b, v{{[0-9]+}}.16b
+// I8MM:          smmla v{{[0-9]+}}.4s, v{{[0-9]+}}.16b, v{{[0-9]+}}.16b
+// I8MM-LABEL: unsigned_a:
+// I8MM:          usmmla v{{[0-9]+}}.4s, v{{[0-9]+}}.16b, v{{[0-9]+}}.16b
 
 !a = !quant.uniform<i8:f32, 0.5:-3>
 !w = !quant.uniform<i8<-127:127>:f32, 0.25>
@@ -25,5 +31,13 @@ func.func @main(%a: tensor<16x64x!a>) -> tensor<16x32xi32> {
   %wc = arith.constant dense<3> : tensor<64x32xi8>
   %w = quant.scast %wc : tensor<64x32xi8> to tensor<64x32x!w>
   %y = qc.matmul %a, %w acc(i32) : tensor<16x64x!a>, tensor<64x32x!w> -> tensor<16x32xi32>
+  return %y : tensor<16x32xi32>
+}
+
+!u = !quant.uniform<u8:f32, 0.5:128>
+func.func @unsigned_a(%a: tensor<16x64x!u>) -> tensor<16x32xi32> {
+  %wc = arith.constant dense<3> : tensor<64x32xi8>
+  %w = quant.scast %wc : tensor<64x32xi8> to tensor<64x32x!w>
+  %y = qc.matmul %a, %w acc(i32) : tensor<16x64x!u>, tensor<64x32x!w> -> tensor<16x32xi32>
   return %y : tensor<16x32xi32>
 }

@@ -32,13 +32,16 @@ enum class IntDotKernel {
   AvxVnni,
   /// x86 AVX2: operands widened to i16, vpmaddwd (2 products per lane).
   Avx2,
+  /// AArch64 +i8mm: smmla / usmmla (a 2 x 8 by 8 x 2 int8 matrix product
+  /// into a 2 x 2 int32 tile per instruction).
+  I8mm,
   /// AArch64 +dotprod: sdot (s8 x s8, 4 products per i32 lane).
   DotProd,
   /// No dot-product instruction: the reference loops are kept.
   None,
 };
 
-/// "avx512-vnni", "avx-vnni", "avx2", "dotprod", "none".
+/// "avx512-vnni", "avx-vnni", "avx2", "i8mm", "dotprod", "none".
 llvm::StringRef stringifyIntDotKernel(IntDotKernel kernel);
 /// The inverse of stringifyIntDotKernel.
 std::optional<IntDotKernel> parseIntDotKernel(llvm::StringRef name);
