@@ -17,6 +17,8 @@ packages=(
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
   # build tools
   cmake ninja-build g++ lld ccache
+  # the LLVM OpenMP runtime threaded kernels run on
+  libomp-dev
   # unit tests
   libgtest-dev
   # ONNX import (libonnx's generated protobuf classes), .npz (zlib)

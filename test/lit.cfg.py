@@ -75,3 +75,13 @@ if shutil.which("qemu-aarch64") and shutil.which("aarch64-linux-gnu-gcc"):
 config.substitutions.append(("%cc", shutil.which("cc") or "cc"))
 config.substitutions.append(
     ("%qemu_aarch64", "qemu-aarch64 -cpu max -L /usr/aarch64-linux-gnu"))
+
+# The LLVM OpenMP runtime threaded kernels link against (%omp_link) and the
+# JIT loads.
+if config.openmp_runtime_dir:
+    config.available_features.add("openmp")
+    config.substitutions.append(
+        ("%omp_link", "-L{0} -lomp -Wl,-rpath,{0}".format(
+            config.openmp_runtime_dir)))
+config.substitutions.append(
+    ("%llvm_readelf", os.path.join(config.llvm_tools_dir, "llvm-readelf")))

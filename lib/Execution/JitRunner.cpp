@@ -29,6 +29,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -141,8 +142,17 @@ static void initializeNativeTarget() {
   (void)initialized;
 }
 
+llvm::StringRef qcomp::getOpenMPRuntimePath() { return QCOMP_OPENMP_RUNTIME; }
+
 llvm::Expected<std::unique_ptr<JitFunction>>
 JitFunction::compile(ModuleOp module, const JitOptions &options) {
+  if (!options.cpuFeatures.empty() && options.threads != 1 &&
+      !llvm::sys::fs::exists(getOpenMPRuntimePath()))
+    return createStringError(
+        "running on " + llvm::Twine(options.threads) +
+        " threads needs the LLVM OpenMP runtime, which qcomp was "
+        "configured without (install libomp-dev and reconfigure, or use "
+        "one thread)");
   auto func = module.lookupSymbol<func::FuncOp>(options.functionName);
   if (!func || func.isExternal())
     return createStringError("the module has no function @" +
@@ -170,6 +180,7 @@ JitFunction::compile(ModuleOp module, const JitOptions &options) {
     pipelineOptions.triple = getHostTriple();
     pipelineOptions.features = options.cpuFeatures;
     pipelineOptions.kernel = options.kernel;
+    pipelineOptions.threads = options.threads;
     buildCPUToLLVMPipeline(pm, pipelineOptions);
   }
   if (failed(pm.run(module)))
@@ -179,6 +190,7 @@ JitFunction::compile(ModuleOp module, const JitOptions &options) {
   initializeNativeTarget();
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
+  registerOpenMPDialectTranslation(*module.getContext());
   // `transformer` is a function_ref: keep the callable alive here.
   std::function<llvm::Error(llvm::Module *)> optimize =
       makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0,
@@ -189,6 +201,8 @@ JitFunction::compile(ModuleOp module, const JitOptions &options) {
   // memref.copy of strided views calls into MLIR's C runner utilities.
   if (llvm::sys::fs::exists(QCOMP_MLIR_C_RUNNER_UTILS))
     libs.push_back(QCOMP_MLIR_C_RUNNER_UTILS);
+  if (!options.cpuFeatures.empty() && options.threads != 1)
+    libs.push_back(getOpenMPRuntimePath());
   engineOptions.sharedLibPaths = libs;
   auto engine = ExecutionEngine::create(module, engineOptions);
   if (!engine)

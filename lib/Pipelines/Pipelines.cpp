@@ -20,8 +20,10 @@
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/MathToLibm/MathToLibm.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/OpenMPToLLVM/ConvertOpenMPToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
 #include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
 #include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -37,10 +39,12 @@ using namespace mlir;
 using namespace mlir::qcomp;
 
 /// The reference pipeline; with `kernels`, the integer matmuls become CPU
-/// kernels once they are on buffers.
+/// kernels once they are on buffers, their parallel loops on `threads`
+/// OpenMP threads unless it is 1.
 static void
 buildLoweringPipeline(OpPassManager &pm, bool resultsToOutParams,
-                      const QCLowerIntMatmulToCPUPassOptions *kernels) {
+                      const QCLowerIntMatmulToCPUPassOptions *kernels,
+                      unsigned threads = 1) {
   pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(createQCLowerToLinalgPass());
   pm.addPass(createCanonicalizerPass());
@@ -70,6 +74,16 @@ buildLoweringPipeline(OpPassManager &pm, bool resultsToOutParams,
     pm.addPass(createQCLowerIntMatmulToCPUPass(*kernels));
     pm.addPass(createCanonicalizerPass());
   }
+  const bool openMP = kernels && threads != 1;
+  if (openMP) {
+    ConvertSCFToOpenMPPassOptions ompOptions;
+    ompOptions.numThreads = threads;
+    pm.addPass(createConvertSCFToOpenMPPass(ompOptions));
+    // Inlines the memref.alloca_scope the conversion wraps each loop body
+    // in (the kernels allocate nothing there): a single-block op that
+    // scf-to-cf could not put the loops of the body into.
+    pm.addPass(createCanonicalizerPass());
+  }
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
@@ -83,6 +97,8 @@ buildLoweringPipeline(OpPassManager &pm, bool resultsToOutParams,
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
+  if (openMP)
+    pm.addPass(createConvertOpenMPToLLVMPass());
   ConvertFuncToLLVMPassOptions funcOptions;
   funcOptions.useBarePtrCallConv = false;
   pm.addPass(createConvertFuncToLLVMPass(funcOptions));
@@ -105,7 +121,8 @@ void qcomp::buildCPUToLLVMPipeline(OpPassManager &pm,
   kernels.tileRows = options.tileRows;
   kernels.tileVectors = options.tileVectors;
   kernels.emulateDotProduct = options.emulateDotProduct;
-  buildLoweringPipeline(pm, options.resultsToOutParams, &kernels);
+  buildLoweringPipeline(pm, options.resultsToOutParams, &kernels,
+                        options.threads);
 }
 
 void qcomp::registerPipelines() {

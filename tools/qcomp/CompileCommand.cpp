@@ -5,9 +5,10 @@
 //===----------------------------------------------------------------------===//
 //
 // `qcomp compile model.{onnx,mlir} [--mtriple T] [--mcpu C] [--mattr F]
-// [--kernel K] -o out.{o,s,ll,mlir} [--header out.h]`: ahead-of-time
-// compilation (lib/Execution/CompileModel) for the host, or for another
-// target named as llc names it, with a C header declaring the entry points.
+// [--kernel K] [--threads N] -o out.{o,so,s,ll,mlir} [--header out.h]`:
+// ahead-of-time compilation (lib/Execution/CompileModel) for the host, or
+// for another target named as llc names it, with a C header declaring the
+// entry points.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +20,8 @@
 
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/TargetParser/Host.h"
@@ -30,7 +33,8 @@ namespace cl = llvm::cl;
 
 static cl::SubCommand
     command("compile", "Compile a model (float or quantized) ahead of time to "
-                       "an object file, assembly or LLVM IR, with a C header");
+                       "an object file, shared library, assembly or LLVM IR, "
+                       "with a C header");
 
 static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
                                       cl::desc("<model.onnx|model.mlir>"),
@@ -41,8 +45,9 @@ static ModelLoadingOptions loadingOptions(command);
 
 static cl::opt<std::string>
     outputPath("o", cl::Required,
-               cl::desc("Output: .o (object), .s (assembly), .ll (LLVM IR) "
-                        "or .mlir (the LLVM dialect)"),
+               cl::desc("Output: .o (object), .so (shared library), .s "
+                        "(assembly), .ll (LLVM IR) or .mlir (the LLVM "
+                        "dialect)"),
                cl::value_desc("file"), cl::sub(command),
                cl::cat(getDriverCategory()));
 
@@ -69,22 +74,22 @@ static cl::opt<std::string>
     features("mattr",
              cl::desc("Target features, +a,-b (default: the host's when "
                       "compiling for the host); +avx512vnni, +avxvnni, +avx2, "
-                      "+dotprod choose the integer matmul kernel"),
+                      "+i8mm, +dotprod choose the integer matmul kernel"),
              cl::value_desc("features"), cl::sub(command),
              cl::cat(getDriverCategory()));
 
-static cl::opt<std::string>
-    kernel("kernel",
-           cl::desc("Integer matmul kernel: auto (the best the features "
-                    "allow), avx512-vnni, avx-vnni, avx2, dotprod, or none"),
-           cl::value_desc("name"), cl::init("auto"), cl::sub(command),
-           cl::cat(getDriverCategory()));
+static KernelFlags kernelFlags(command,
+                               "Integer matmul kernel: auto (the best the "
+                               "features allow), avx512-vnni, avx-vnni, avx2, "
+                               "i8mm, dotprod, or none");
 
 static int run(MLIRContext &context) {
   CompileOptions options;
   llvm::StringRef extension = llvm::sys::path::extension(outputPath);
   if (extension == ".o")
     options.kind = OutputKind::Object;
+  else if (extension == ".so")
+    options.kind = OutputKind::SharedLibrary;
   else if (extension == ".s")
     options.kind = OutputKind::Assembly;
   else if (extension == ".ll")
@@ -93,8 +98,8 @@ static int run(MLIRContext &context) {
     options.kind = OutputKind::MLIR;
   else
     return reportError("-o " + outputPath +
-                       ": unknown output kind (expected .o, .s, .ll or "
-                       ".mlir)");
+                       ": unknown output kind (expected .o, .so, .s, .ll "
+                       "or .mlir)");
   std::string host = getHostTriple();
   options.triple = triple.empty() ? host : triple.getValue();
   bool forHost =
@@ -105,8 +110,9 @@ static int run(MLIRContext &context) {
   options.features = features.getNumOccurrences() ? features.getValue()
                      : forHost                    ? getHostCPUFeatures()
                                                   : "";
-  options.kernel = kernel;
-  if (llvm::Error err = checkIntDotKernelName(kernel, "--kernel"))
+  options.kernel = kernelFlags.getKernel();
+  options.threads = kernelFlags.getThreads();
+  if (llvm::Error err = kernelFlags.validate())
     return reportError(std::move(err));
   if (auto cpu = CPUFeatures::parse(options.triple, options.features); !cpu)
     return reportError(cpu.takeError());
@@ -130,19 +136,38 @@ static int run(MLIRContext &context) {
     guard += "_H";
     for (char &c : guard)
       c = llvm::isAlnum(c) ? llvm::toUpper(c) : '_';
-    auto text = getCHeader(*module, guard);
+    auto text = getCHeader(*module, guard, options.threads);
     if (!text)
       return reportError(text.takeError());
     headerText = std::move(*text);
   }
 
   std::string error;
-  auto output = openOutputFile(outputPath, &error);
-  if (!output)
-    return reportError(error);
-  if (llvm::Error err = compileModule(*module, options, output->os()))
-    return reportError(std::move(err));
-  output->keep();
+  if (options.kind == OutputKind::SharedLibrary) {
+    // The object in a temporary file, then linked into the library.
+    llvm::SmallString<128> objectPath;
+    if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+            "qcomp-compile", "o", objectPath))
+      return reportError("cannot create a temporary object file: " +
+                         ec.message());
+    llvm::FileRemover removeObject(objectPath);
+    auto object = openOutputFile(objectPath, &error);
+    if (!object)
+      return reportError(error);
+    if (llvm::Error err = compileModule(*module, options, object->os()))
+      return reportError(std::move(err));
+    object->keep();
+    object->os().close();
+    if (llvm::Error err = linkSharedLibrary(objectPath, outputPath, options))
+      return reportError(std::move(err));
+  } else {
+    auto output = openOutputFile(outputPath, &error);
+    if (!output)
+      return reportError(error);
+    if (llvm::Error err = compileModule(*module, options, output->os()))
+      return reportError(std::move(err));
+    output->keep();
+  }
   if (!headerText.empty()) {
     auto headerFile = openOutputFile(header, &error);
     if (!headerFile)
@@ -151,7 +176,11 @@ static int run(MLIRContext &context) {
     headerFile->keep();
   }
   llvm::outs() << "compiled " << modelPath << " for " << options.triple
-               << " (cpu " << options.cpu << ", kernel " << kernel << ") -> "
+               << " (cpu " << options.cpu << ", kernel " << options.kernel
+               << ", "
+               << (options.threads ? std::to_string(options.threads)
+                                   : std::string("all"))
+               << (options.threads == 1 ? " thread" : " threads") << ") -> "
                << outputPath << "\n";
   return 0;
 }

@@ -8,6 +8,7 @@
 
 #include "qcomp/Execution/Calibrate.h"
 #include "qcomp/Import/TensorFiles.h"
+#include "qcomp/Target/CPU/CPUFeatures.h"
 #include "qcomp/Transforms/QuantizeSchemes.h"
 #include "qcomp/Transforms/Smoothing.h"
 
@@ -32,6 +33,20 @@ cl::OptionCategory &qcomp::getDriverCategory() {
 //===----------------------------------------------------------------------===//
 // Options shared by commands
 //===----------------------------------------------------------------------===//
+
+KernelFlags::KernelFlags(cl::SubCommand &command, llvm::StringRef kernelHelp)
+    : kernel("kernel", cl::desc(kernelHelp), cl::value_desc("name"),
+             cl::init("auto"), cl::sub(command), cl::cat(getDriverCategory())),
+      threads("threads",
+              cl::desc("Threads the integer matmul kernels run on (0: all "
+                       "cores, through the LLVM OpenMP runtime; 1: the "
+                       "calling thread only, no OpenMP)"),
+              cl::value_desc("N"), cl::init(0), cl::sub(command),
+              cl::cat(getDriverCategory())) {}
+
+llvm::Error KernelFlags::validate() const {
+  return checkIntDotKernelName(kernel, "--kernel");
+}
 
 ModelLoadingOptions::ModelLoadingOptions(cl::SubCommand &command)
     : inputShapes("input-shape",

@@ -69,6 +69,23 @@ private:
   llvm::cl::opt<std::string> functionName;
 };
 
+/// --kernel and --threads, for a command that generates the integer matmul
+/// kernels.
+class KernelFlags {
+public:
+  KernelFlags(llvm::cl::SubCommand &command, llvm::StringRef kernelHelp);
+
+  /// Checks the kernel name (an error listing the known ones).
+  llvm::Error validate() const;
+  const std::string &getKernel() const { return kernel; }
+  /// 0: all cores.
+  unsigned getThreads() const { return threads; }
+
+private:
+  llvm::cl::opt<std::string> kernel;
+  llvm::cl::opt<unsigned> threads;
+};
+
 /// --scheme, --quantize-options, --calib, --exclude, --keep-first,
 /// --keep-last, --no-propagate, --observe, --smooth[=alpha],
 /// --smooth-data, --split-outliers[=threshold] and --split-options, for a

@@ -60,16 +60,13 @@ static cl::opt<unsigned> repeat("repeat",
                                 cl::init(1), cl::sub(command),
                                 cl::cat(getDriverCategory()));
 
-static cl::opt<std::string>
-    kernel("kernel",
-           cl::desc("Integer matmul kernel: auto (the best this CPU has), "
-                    "avx512-vnni, avx-vnni, avx2, dotprod, or none for the "
-                    "reference loops"),
-           cl::value_desc("name"), cl::init("auto"), cl::sub(command),
-           cl::cat(getDriverCategory()));
+static KernelFlags kernelFlags(command,
+                               "Integer matmul kernel: auto (the best this CPU "
+                               "has), avx512-vnni, avx-vnni, avx2, i8mm, "
+                               "dotprod, or none for the reference loops");
 
 static int run(MLIRContext &context) {
-  if (llvm::Error err = checkIntDotKernelName(kernel, "--kernel"))
+  if (llvm::Error err = kernelFlags.validate())
     return reportError(std::move(err));
   auto importOptions = loadingOptions.getImportOptions();
   if (!importOptions)
@@ -80,9 +77,10 @@ static int run(MLIRContext &context) {
   JitOptions jitOptions;
   jitOptions.functionName = loadingOptions.getFunctionName();
   // The code runs here: the kernels are this CPU's.
-  if (kernel != "none") {
+  if (kernelFlags.getKernel() != "none") {
     jitOptions.cpuFeatures = getHostCPUFeatures();
-    jitOptions.kernel = kernel;
+    jitOptions.kernel = kernelFlags.getKernel();
+    jitOptions.threads = kernelFlags.getThreads();
   }
   auto function = JitFunction::compile(*module, jitOptions);
   if (!function)

@@ -27,7 +27,7 @@
 
 namespace mlir::qcomp {
 
-enum class OutputKind { Object, Assembly, LLVMIR, MLIR };
+enum class OutputKind { Object, SharedLibrary, Assembly, LLVMIR, MLIR };
 
 struct CompileOptions {
   /// llc's -mtriple, -mcpu and -mattr. The features also choose the
@@ -37,6 +37,11 @@ struct CompileOptions {
   std::string features;
   /// The kernel (auto: the best the features allow; none: reference loops).
   std::string kernel = "auto";
+  /// Threads of the integer matmul kernels: 1 (no OpenMP), N, or 0 (the
+  /// OpenMP runtime's default, all cores). Other values than 1 make code
+  /// that calls the LLVM OpenMP runtime (link with -lomp; a shared library
+  /// for the host records it with its run path).
+  unsigned threads = 1;
   OutputKind kind = OutputKind::Object;
   /// LLVM optimization level, 0-3.
   unsigned optLevel = 3;
@@ -44,15 +49,26 @@ struct CompileOptions {
 
 /// The C header for the public functions of `module` (before lowering):
 /// their memref descriptor types, entry points and plain-pointer wrappers.
-/// `guard` names the include guard. Errors name a function whose signature
+/// `guard` names the include guard; the opening comment says how to link
+/// code compiled with `threads`. Errors name a function whose signature
 /// has no C form (dynamic shapes, unsupported element types).
-llvm::Expected<std::string> getCHeader(ModuleOp module, llvm::StringRef guard);
+llvm::Expected<std::string> getCHeader(ModuleOp module, llvm::StringRef guard,
+                                       unsigned threads = 1);
 
 /// Lowers `module` in place and writes the chosen output to `os`. Errors
 /// name the target or the pass that failed (passes report through the
-/// context's diagnostics too).
+/// context's diagnostics too). A SharedLibrary is written as an object
+/// file here; linkSharedLibrary makes the library of it.
 llvm::Error compileModule(ModuleOp module, const CompileOptions &options,
                           llvm::raw_pwrite_stream &os);
+
+/// Links the object file `objectPath` compiled with `options` into the
+/// shared library `outputPath` with ld.lld (any target): for the host with
+/// threads, against the LLVM OpenMP runtime with its run path; for another
+/// target the OpenMP symbols are left to the program that loads it.
+llvm::Error linkSharedLibrary(llvm::StringRef objectPath,
+                              llvm::StringRef outputPath,
+                              const CompileOptions &options);
 
 } // namespace mlir::qcomp
 

@@ -64,7 +64,16 @@ struct JitOptions {
   std::string cpuFeatures;
   /// With cpuFeatures: the kernel (auto: the best the features allow).
   std::string kernel = "auto";
+  /// With cpuFeatures: threads of the kernels (1: the calling thread, no
+  /// OpenMP; N > 1: N OpenMP threads; 0: the OpenMP runtime's default, all
+  /// cores or OMP_NUM_THREADS). Other values than 1 load the LLVM OpenMP
+  /// runtime qcomp was configured with (getOpenMPRuntimePath).
+  unsigned threads = 1;
 };
+
+/// The LLVM OpenMP runtime (libomp.so) threaded code is linked or loaded
+/// with, found when qcomp was configured; empty when there is none.
+llvm::StringRef getOpenMPRuntimePath();
 
 class JitFunction {
 public:

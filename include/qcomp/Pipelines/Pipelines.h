@@ -63,6 +63,13 @@ struct CPUToLLVMOptions : public mlir::PassPipelineOptions<CPUToLLVMOptions> {
       llvm::cl::desc("Vectors of columns per register tile (0: the "
                      "kernel's default)"),
       llvm::cl::init(0)};
+  Option<unsigned> threads{
+      *this, "threads",
+      llvm::cl::desc("Threads of the integer matmul kernels' column blocks: "
+                     "1 runs them on the calling thread (no OpenMP), N > 1 "
+                     "on N OpenMP threads, 0 on the OpenMP runtime's default "
+                     "(all cores, or OMP_NUM_THREADS)"),
+      llvm::cl::init(1)};
   Option<bool> emulateDotProduct{
       *this, "emulate-dot-product",
       llvm::cl::desc("Portable vector arithmetic in place of the dot-product "

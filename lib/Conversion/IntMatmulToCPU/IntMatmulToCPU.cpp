@@ -467,10 +467,13 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
       !mm.aSigned && !shape.unsignedIntrinsic.empty() ? shape.unsignedIntrinsic
                                                       : shape.intrinsic);
   // Column blocks outside, row groups inside: one K x (NR L) panel of Bp
-  // stays in cache while every row group of Ap streams past it.
-  scf::ForOp::create(
-      b, loc, c0, index(nb), index(nr), ValueRange{},
-      [&](OpBuilder &rb, Location rloc, Value jb, ValueRange) {
+  // stays in cache while every row group of Ap streams past it. The column
+  // blocks write disjoint columns of Cp: a parallel loop, which the pipeline
+  // maps to threads (scf.parallel -> omp) or runs in order.
+  scf::ParallelOp::create(
+      b, loc, ValueRange{c0}, ValueRange{index(nb)}, ValueRange{index(nr)},
+      [&](OpBuilder &rb, Location rloc, ValueRange columnBlock) {
+        Value jb = columnBlock[0];
         scf::ForOp::create(
             rb, rloc, c0, index(mg), index(mrg), ValueRange{},
             [&](OpBuilder &cb, Location cloc, Value i, ValueRange) {
@@ -564,7 +567,6 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
                 }
               scf::YieldOp::create(cb, cloc);
             });
-        scf::YieldOp::create(rb, rloc);
       });
 
   // C += Cp[:M, :N] (- 128 colsum(B) for a shifted A).

@@ -22,7 +22,8 @@
 // B[0..3][1] = [2, 5, 8, 11], B[0..3][2] = [3, 6, 9, 12], then zeros (printed
 // in hex: 0x0104070A 0205080B ...). A is
 // shifted (xor 0x80) into a zero-padded 8 x 8 buffer, a 4 x 4 tile of
-// vector<16xi32> accumulators runs over K / 4 = 2 steps of vpdpbusd, and
+// vector<16xi32> accumulators runs over K / 4 = 2 steps of vpdpbusd (the
+// column blocks in a parallel loop, the rows inside), and
 // 128 * colsum(B) = 128 * [51, 57, 63] is subtracted as C is updated.
 // VNNI-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<4x2x64xi8> = dense<"0x0104070A0205080B0306090C00000000
 // VNNI-DAG:   memref.global "private" constant @__qc_rhs_shift_correction : memref<3xi32> = dense<[6528, 7296, 8064]>
@@ -33,7 +34,7 @@
 // VNNI:         linalg.generic {{.*}} ins(%{{.+}} : memref<5x6xi8>) outs(%[[AV]]
 // VNNI:           arith.xori %{{.+}}, %{{.+}} : i8
 // VNNI:         %[[CP:.+]] = memref.alloc() {alignment = 64 : i64} : memref<8x64xi32>
-// VNNI:         scf.for
+// VNNI:         scf.parallel
 // VNNI:           scf.for
 // VNNI:             scf.for {{.*}} iter_args({{.*}}) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
 // VNNI:               vector.broadcast %{{.+}} : i32 to vector<16xi32>
