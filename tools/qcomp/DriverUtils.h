@@ -47,6 +47,7 @@ DriverCommand getQuantizeCommand();
 DriverCommand getCompareCommand();
 DriverCommand getSensitivityCommand();
 DriverCommand getCompileCommand();
+DriverCommand getBenchCommand();
 
 /// The category of every qcomp option (the only one --help shows).
 llvm::cl::OptionCategory &getDriverCategory();

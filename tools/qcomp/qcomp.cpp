@@ -56,7 +56,7 @@ int main(int argc, char **argv) {
   for (const DriverCommand &command :
        {getImportCommand(), getRunCommand(), getCalibrateCommand(),
         getQuantizeCommand(), getCompareCommand(), getSensitivityCommand(),
-        getCompileCommand()})
+        getCompileCommand(), getBenchCommand()})
     if (command.subCommand)
       return command.run(context);
   return reportError("no command given; see qcomp --help");

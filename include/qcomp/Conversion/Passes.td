@@ -116,6 +116,9 @@ def QCLowerIntMatmulToCPUPass
       the operand `smmla` multiplies by a `[2][8]` block of `Bp`.
     - An `MR x NR` tile of vector accumulators runs over K; the padded
       `Mp x Np` int32 result is added into C.
+    - The column blocks (outer loop) write disjoint columns: for matmuls of
+      at least `parallel-min-macs` multiply-adds they are an `scf.parallel`
+      loop, which `qcomp-cpu-to-llvm-pipeline{threads=N}` maps to OpenMP.
 
     Kernels (`kernel=auto` takes the best the target's features allow):
 
@@ -149,6 +152,12 @@ def QCLowerIntMatmulToCPUPass
     Option<"tileVectors", "tile-vectors", "unsigned", /*default=*/"0",
            "Vectors of columns per register tile (NR; 0: the kernel's "
            "default, 4 for 32 vector registers, 2 for 16)">,
+    Option<"parallelMinMacs", "parallel-min-macs", "int64_t",
+           /*default=*/"4194304",
+           "Emit the column blocks as a parallel loop (threads, when the "
+           "pipeline maps it to OpenMP) only for matmuls of at least this "
+           "many multiply-adds (M N K); smaller ones are a sequential loop, "
+           "cheaper than waking threads">,
     Option<"emulateDotProduct", "emulate-dot-product", "bool",
            /*default=*/"false",
            "Compute each dot-product instruction with portable vector "

@@ -333,9 +333,11 @@ static Value emitPortableMatrixStep(OpBuilder &b, Location loc,
 }
 
 /// The kernel for one matmul, as described at the top of the file. `mr`
-/// is a multiple of the instruction's rows.
+/// is a multiple of the instruction's rows; `parallelColumns` makes the
+/// column blocks an scf.parallel loop.
 static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
-                           int64_t nr, bool emulate, SymbolTable &symbols,
+                           int64_t nr, bool parallelColumns, bool emulate,
+                           SymbolTable &symbols,
                            Operation *symbolInsertionPoint) {
   linalg::GenericOp op = mm.op;
   Location loc = op.getLoc();
@@ -468,12 +470,10 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
                                                       : shape.intrinsic);
   // Column blocks outside, row groups inside: one K x (NR L) panel of Bp
   // stays in cache while every row group of Ap streams past it. The column
-  // blocks write disjoint columns of Cp: a parallel loop, which the pipeline
-  // maps to threads (scf.parallel -> omp) or runs in order.
-  scf::ParallelOp::create(
-      b, loc, ValueRange{c0}, ValueRange{index(nb)}, ValueRange{index(nr)},
-      [&](OpBuilder &rb, Location rloc, ValueRange columnBlock) {
-        Value jb = columnBlock[0];
+  // blocks write disjoint columns of Cp: a parallel loop when the matmul is
+  // large enough (the pipeline maps it to threads or runs it in order).
+  auto buildColumnBlock =
+      [&](OpBuilder &rb, Location rloc, Value jb) {
         scf::ForOp::create(
             rb, rloc, c0, index(mg), index(mrg), ValueRange{},
             [&](OpBuilder &cb, Location cloc, Value i, ValueRange) {
@@ -567,7 +567,20 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
                 }
               scf::YieldOp::create(cb, cloc);
             });
-      });
+      };
+  if (parallelColumns) {
+    scf::ParallelOp::create(b, loc, ValueRange{c0}, ValueRange{index(nb)},
+                            ValueRange{index(nr)},
+                            [&](OpBuilder &rb, Location rloc, ValueRange ivs) {
+                              buildColumnBlock(rb, rloc, ivs[0]);
+                            });
+  } else {
+    scf::ForOp::create(b, loc, c0, index(nb), index(nr), ValueRange{},
+                       [&](OpBuilder &rb, Location rloc, Value jb, ValueRange) {
+                         buildColumnBlock(rb, rloc, jb);
+                         scf::YieldOp::create(rb, rloc);
+                       });
+  }
 
   // C += Cp[:M, :N] (- 128 colsum(B) for a shifted A).
   Value cpView = memref::SubViewOp::create(
@@ -669,6 +682,8 @@ void LowerIntMatmulToCPUPass::runOnOperation() {
     int64_t mr =
         std::min<int64_t>(tileRows ? tileRows : shape.defaultRows, match->m);
     mr = roundUp(mr, shape.rows);
-    lowerIntMatmul(*match, shape, mr, nr, emulateDotProduct, symbols, func);
+    bool parallel = match->m * match->n * match->k >= parallelMinMacs;
+    lowerIntMatmul(*match, shape, mr, nr, parallel, emulateDotProduct, symbols,
+                   func);
   }
 }

@@ -3,6 +3,7 @@
 // RUN: qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="triple=aarch64-linux-gnu features=+dotprod" 2>/dev/null | FileCheck %s --check-prefix=DOTPROD
 // RUN: qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="triple=aarch64-linux-gnu features=+i8mm" 2>/dev/null | FileCheck %s --check-prefix=I8MM
 // RUN: qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="triple=aarch64-linux-gnu features=+i8mm,+dotprod" 2>/dev/null | FileCheck %s --check-prefix=I8MMDOT
+// RUN: qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="features=+avx2 parallel-min-macs=90" 2>/dev/null | FileCheck %s --check-prefix=PARALLEL
 // RUN: qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu 2>/dev/null | FileCheck %s --check-prefix=NONE
 // RUN: not qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="features=+avx2 kernel=avx512-vnni" 2>&1 | FileCheck %s --check-prefix=MISSING
 // RUN: not qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="kernel=amx" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
@@ -23,7 +24,7 @@
 // in hex: 0x0104070A 0205080B ...). A is
 // shifted (xor 0x80) into a zero-padded 8 x 8 buffer, a 4 x 4 tile of
 // vector<16xi32> accumulators runs over K / 4 = 2 steps of vpdpbusd (the
-// column blocks in a parallel loop, the rows inside), and
+// column blocks outside, the rows inside), and
 // 128 * colsum(B) = 128 * [51, 57, 63] is subtracted as C is updated.
 // VNNI-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<4x2x64xi8> = dense<"0x0104070A0205080B0306090C00000000
 // VNNI-DAG:   memref.global "private" constant @__qc_rhs_shift_correction : memref<3xi32> = dense<[6528, 7296, 8064]>
@@ -34,7 +35,7 @@
 // VNNI:         linalg.generic {{.*}} ins(%{{.+}} : memref<5x6xi8>) outs(%[[AV]]
 // VNNI:           arith.xori %{{.+}}, %{{.+}} : i8
 // VNNI:         %[[CP:.+]] = memref.alloc() {alignment = 64 : i64} : memref<8x64xi32>
-// VNNI:         scf.parallel
+// VNNI:         scf.for
 // VNNI:           scf.for
 // VNNI:             scf.for {{.*}} iter_args({{.*}}) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
 // VNNI:               vector.broadcast %{{.+}} : i32 to vector<16xi32>
@@ -84,6 +85,18 @@
 // I8MM:         memref.dealloc %[[APAD]]
 // I8MM:         memref.dealloc %[[AP]]
 // I8MM:         memref.dealloc %[[CP]]
+//
+// At least parallel-min-macs multiply-adds (5 x 3 x 6 = 90 here): the
+// column blocks are a parallel loop, for the pipeline to map to threads;
+// smaller matmuls (@one_row: 18) keep a sequential loop.
+// PARALLEL-LABEL: func.func @signed_lhs
+// PARALLEL:         scf.parallel
+// PARALLEL:           scf.for
+// PARALLEL:             scf.for {{.*}} iter_args
+// PARALLEL:               llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// PARALLEL-LABEL: func.func @one_row
+// PARALLEL-NOT:     scf.parallel
+// PARALLEL:         llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
 //
 // Without dot-product features nothing changes.
 // NONE-LABEL: func.func @signed_lhs
