@@ -50,11 +50,14 @@
 // VNNI-NOT:     arith.muli %{{.+}}, %{{.+}} : i32
 //
 // avx2: operands widened to i16, pairs along K: Bp[N/8][K/2][8 x 2], no
-// shift and no correction.
-// AVX2-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<2x3x16xi16> = dense<{{\[\[\[}}1, 4, 2, 5, 3, 6, 0, 0,
+// shift and no correction. With at most 16 rows of A, B stays i8 in memory
+// and is sign-extended after each load (@many_rows: widened at compile
+// time).
+// AVX2-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<2x3x16xi8> = dense<{{\[\[\[}}1, 4, 2, 5, 3, 6, 0, 0,
 // AVX2-LABEL: func.func @signed_lhs
 // AVX2:         memref.alloc() {alignment = 64 : i64} : memref<8x6xi16>
 // AVX2:           arith.extsi %{{.+}} : i8 to i16
+// AVX2:         arith.extsi %{{.+}} : vector<16xi8> to vector<16xi16>
 // AVX2:         llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%{{.+}}, %{{.+}}) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
 // AVX2-NOT:     arith.subi
 //
@@ -145,6 +148,34 @@ func.func @unsigned_lhs(%a: memref<5x6xi8>, %c: memref<5x3xi32>) {
       ins(%a, %b : memref<5x6xi8>, memref<6x3xi8>) outs(%c : memref<5x3xi32>) {
   ^bb0(%x: i8, %w: i8, %acc: i32):
     %0 = arith.extui %x : i8 to i32
+    %1 = arith.extsi %w : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  }
+  return
+}
+
+// -----
+
+// 17 rows of A: the avx2 kernel stores B widened to i16.
+// VNNI-LABEL: func.func @many_rows
+// DOTPROD-LABEL: func.func @many_rows
+// I8MM-LABEL: func.func @many_rows
+// AVX2-LABEL: func.func @many_rows
+// AVX2:         memref.get_global @__qc_packed_rhs{{.*}} : memref<2x3x16xi16>
+// AVX2-NOT:     vector<16xi8> to vector<16xi16>
+// AVX2:         llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
+memref.global "private" constant @weights : memref<6x3xi8> = dense<1>
+func.func @many_rows(%a: memref<17x6xi8>, %c: memref<17x3xi32>) {
+  %b = memref.get_global @weights : memref<6x3xi8>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<17x6xi8>, memref<6x3xi8>) outs(%c : memref<17x3xi32>) {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %0 = arith.extsi %x : i8 to i32
     %1 = arith.extsi %w : i8 to i32
     %2 = arith.muli %0, %1 : i32
     %3 = arith.addi %acc, %2 : i32
