@@ -116,6 +116,13 @@ def QCLowerIntMatmulToCPUPass
       the operand `smmla` multiplies by a `[2][8]` block of `Bp`.
     - An `MR x NR` tile of vector accumulators runs over K; the padded
       `Mp x Np` int32 result is added into C.
+    - Fused epilogue: when the int32 result is a fresh buffer read only by
+      one elementwise `linalg.generic` (the reference lowering's
+      zero-point corrections, bias, requantization with saturation, ReLU
+      or dequantization; its other operands per row, per column or
+      scalars), that generic's body is computed on each accumulator vector
+      of the tile, as it leaves the registers, into a padded output; the
+      int32 matrix is never stored. Otherwise a remark says why.
     - The column blocks (outer loop) write disjoint columns: for matmuls of
       at least `parallel-min-macs` multiply-adds they are an `scf.parallel`
       loop, which `qcomp-cpu-to-llvm-pipeline{threads=N}` maps to OpenMP.
@@ -158,6 +165,10 @@ def QCLowerIntMatmulToCPUPass
            "pipeline maps it to OpenMP) only for matmuls of at least this "
            "many multiply-adds (M N K); smaller ones are a sequential loop, "
            "cheaper than waking threads">,
+    Option<"fuseEpilogue", "fuse-epilogue", "bool", /*default=*/"true",
+           "Compute the matmul's elementwise consumer (zero-point "
+           "corrections, bias, requantization, ReLU, dequantization) on "
+           "the accumulator vectors in the kernel">,
     Option<"emulateDotProduct", "emulate-dot-product", "bool",
            /*default=*/"false",
            "Compute each dot-product instruction with portable vector "
@@ -168,6 +179,7 @@ def QCLowerIntMatmulToCPUPass
     "::mlir::arith::ArithDialect",
     "::mlir::LLVM::LLVMDialect",
     "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect"

@@ -20,12 +20,15 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FusedEpilogue.h"
+
 #include "qcomp/Conversion/Passes.h"
 #include "qcomp/Target/CPU/CPUFeatures.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -340,6 +343,7 @@ static Value emitPortableMatrixStep(OpBuilder &b, Location loc,
 /// column blocks an scf.parallel loop.
 static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
                            int64_t nr, bool parallelColumns, bool emulate,
+                           std::optional<MatmulEpilogue> fused,
                            SymbolTable &symbols,
                            Operation *symbolInsertionPoint) {
   linalg::GenericOp op = mm.op;
@@ -386,12 +390,17 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
         columns[col] += 128 * (int64_t)mm.b[row * mm.n + col];
     for (int64_t &value : columns)
       value = (int32_t)(uint32_t)value;
+    // A fused epilogue reads it per tile vector: padded to Np.
+    if (fused)
+      columns.resize(np, 0);
     correction =
         createConstantGlobal(globals, loc, symbols, "__qc_rhs_shift_correction",
-                             {mm.n}, i32, columns);
+                             {(int64_t)columns.size()}, i32, columns);
   }
 
-  OpBuilder b(op);
+  // With a fused epilogue the kernel replaces both ops where the epilogue
+  // is (whose operands may be computed after the matmul).
+  OpBuilder b(fused ? fused->op.getOperation() : op.getOperation());
   auto index = [&](int64_t value) -> Value {
     return arith::ConstantIndexOp::create(b, loc, value);
   };
@@ -464,8 +473,31 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
   auto wordType = VectorType::get({1}, i32);
   Value bp = memref::GetGlobalOp::create(b, loc, packedGlobal.getType(),
                                          packedGlobal.getSymName());
-  Value cp = memref::AllocOp::create(b, loc, MemRefType::get({mp, np}, i32),
-                                     b.getI64IntegerAttr(64));
+  // The int32 result: the padded Cp, or straight into the fused epilogue.
+  std::optional<EpilogueEmitter> epilogue;
+  Value cp, correctionBuffer;
+  if (fused) {
+    epilogue.emplace(b, loc, *fused, mm.m, mm.n, mp, np, lanes);
+    if (correction)
+      correctionBuffer = memref::GetGlobalOp::create(
+          b, loc, correction.getType(), correction.getSymName());
+  } else {
+    cp = memref::AllocOp::create(b, loc, MemRefType::get({mp, np}, i32),
+                                 b.getI64IntegerAttr(64));
+  }
+  auto storeLanes = [&](OpBuilder &sb, Location sloc, Value value, Value row,
+                        Value col) {
+    if (!epilogue) {
+      vector::StoreOp::create(sb, sloc, value, cp, ValueRange{row, col});
+      return;
+    }
+    if (correctionBuffer)
+      value = arith::SubIOp::create(sb, sloc, value,
+                                    vector::LoadOp::create(sb, sloc, laneType,
+                                                           correctionBuffer,
+                                                           ValueRange{col}));
+    epilogue->emitStore(sb, sloc, value, row, col);
+  };
   Value accInit = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(accType, b.getI32IntegerAttr(0)));
   Value c0 = index(0), c1 = index(1);
@@ -564,8 +596,7 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
                       arith::MulIOp::create(cb, cloc, blocks[c], laneCount);
                   Value acc = kLoop.getResult(q * nr + c);
                   if (rows == 1) {
-                    vector::StoreOp::create(cb, cloc, acc, cp,
-                                            ValueRange{rowGroups[q], col});
+                    storeLanes(cb, cloc, acc, rowGroups[q], col);
                     continue;
                   }
                   Value first =
@@ -577,8 +608,7 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
                     Value row = r == 0 ? first
                                        : (Value)arith::AddIOp::create(
                                              cb, cloc, first, index(r));
-                    vector::StoreOp::create(cb, cloc, part, cp,
-                                            ValueRange{row, col});
+                    storeLanes(cb, cloc, part, row, col);
                   }
                 }
               scf::YieldOp::create(cb, cloc);
@@ -598,32 +628,39 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
                        });
   }
 
-  // C += Cp[:M, :N] (- 128 colsum(B) for a shifted A).
-  Value cpView = memref::SubViewOp::create(
-      b, loc, cp, zeros,
-      SmallVector<OpFoldResult>{b.getIndexAttr(mm.m), b.getIndexAttr(mm.n)},
-      ones);
-  SmallVector<Value> inputs = {cpView};
-  SmallVector<AffineMap> maps = {identity};
-  if (correction) {
-    inputs.push_back(memref::GetGlobalOp::create(b, loc, correction.getType(),
-                                                 correction.getSymName()));
-    maps.push_back(AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx));
+  if (epilogue) {
+    epilogue->finish(b, loc);
+  } else {
+    // C += Cp[:M, :N] (- 128 colsum(B) for a shifted A).
+    Value cpView = memref::SubViewOp::create(
+        b, loc, cp, zeros,
+        SmallVector<OpFoldResult>{b.getIndexAttr(mm.m), b.getIndexAttr(mm.n)},
+        ones);
+    SmallVector<Value> inputs = {cpView};
+    SmallVector<AffineMap> maps = {identity};
+    if (correction) {
+      inputs.push_back(memref::GetGlobalOp::create(b, loc, correction.getType(),
+                                                   correction.getSymName()));
+      maps.push_back(AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx));
+    }
+    maps.push_back(identity);
+    linalg::GenericOp::create(
+        b, loc, TypeRange{}, inputs, ValueRange{mm.c}, maps, parallel,
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          Value sum = arith::AddIOp::create(nb, nloc, args.back(), args[0]);
+          if (correction)
+            sum = arith::SubIOp::create(nb, nloc, sum, args[1]);
+          linalg::YieldOp::create(nb, nloc, sum);
+        });
   }
-  maps.push_back(identity);
-  linalg::GenericOp::create(
-      b, loc, TypeRange{}, inputs, ValueRange{mm.c}, maps, parallel,
-      [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        Value sum = arith::AddIOp::create(nb, nloc, args.back(), args[0]);
-        if (correction)
-          sum = arith::SubIOp::create(nb, nloc, sum, args[1]);
-        linalg::YieldOp::create(nb, nloc, sum);
-      });
   memref::DeallocOp::create(b, loc, aPadded);
   if (ap != aPadded)
     memref::DeallocOp::create(b, loc, ap);
-  memref::DeallocOp::create(b, loc, cp);
+  if (cp)
+    memref::DeallocOp::create(b, loc, cp);
   op.erase();
+  if (epilogue)
+    epilogue->eraseReplaced();
 }
 
 void LowerIntMatmulToCPUPass::runOnOperation() {
@@ -670,7 +707,11 @@ void LowerIntMatmulToCPUPass::runOnOperation() {
   SymbolTable &symbols = symbolTables.getSymbolTable(module);
   SmallVector<linalg::GenericOp> candidates;
   module.walk([&](linalg::GenericOp op) { candidates.push_back(op); });
+  // Consumers fused into an earlier kernel are erased by then.
+  llvm::SmallPtrSet<Operation *, 8> fusedConsumers;
   for (linalg::GenericOp op : candidates) {
+    if (fusedConsumers.contains(op.getOperation()))
+      continue;
     std::string reason;
     FailureOr<IntMatmul> match = matchIntMatmul(op, symbolTables, reason);
     if (failed(match)) {
@@ -699,7 +740,17 @@ void LowerIntMatmulToCPUPass::runOnOperation() {
         std::min<int64_t>(tileRows ? tileRows : shape.defaultRows, match->m);
     mr = roundUp(mr, shape.rows);
     bool parallel = match->m * match->n * match->k >= parallelMinMacs;
-    lowerIntMatmul(*match, shape, mr, nr, parallel, emulateDotProduct, symbols,
-                   func);
+    std::optional<MatmulEpilogue> fused;
+    if (fuseEpilogue) {
+      std::string why;
+      FailureOr<MatmulEpilogue> epilogue = matchEpilogue(op, match->c, why);
+      if (succeeded(epilogue)) {
+        fused = *epilogue;
+        fusedConsumers.insert(epilogue->op.getOperation());
+      } else if (!why.empty())
+        op.emitRemark() << "integer matmul's epilogue not fused: " << why;
+    }
+    lowerIntMatmul(*match, shape, mr, nr, parallel, emulateDotProduct, fused,
+                   symbols, func);
   }
 }

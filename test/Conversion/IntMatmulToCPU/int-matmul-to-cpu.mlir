@@ -4,6 +4,7 @@
 // RUN: qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="triple=aarch64-linux-gnu features=+i8mm" 2>/dev/null | FileCheck %s --check-prefix=I8MM
 // RUN: qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="triple=aarch64-linux-gnu features=+i8mm,+dotprod" 2>/dev/null | FileCheck %s --check-prefix=I8MMDOT
 // RUN: qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="features=+avx2 parallel-min-macs=90" 2>/dev/null | FileCheck %s --check-prefix=PARALLEL
+// RUN: qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="features=+avx2 fuse-epilogue=false" 2>/dev/null | FileCheck %s --check-prefix=UNFUSED
 // RUN: qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu 2>/dev/null | FileCheck %s --check-prefix=NONE
 // RUN: not qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="features=+avx2 kernel=avx512-vnni" 2>&1 | FileCheck %s --check-prefix=MISSING
 // RUN: not qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="kernel=amx" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
@@ -227,6 +228,135 @@ func.func @two_rows(%a: memref<2x6xi8>, %c: memref<2x3xi32>) {
     %3 = arith.addi %acc, %2 : i32
     linalg.yield %3 : i32
   }
+  return
+}
+
+// -----
+
+// The fused epilogue: C (zero-filled, written by the matmul) is read only by
+// a requantization with a per-column operand, which the kernel computes on
+// each vector<8xi32> of accumulators into a padded 8 x 16 i8 output (the
+// per-column operand padded to 16); the int32 C is never stored.
+// VNNI-LABEL: func.func @requantize
+// DOTPROD-LABEL: func.func @requantize
+// I8MM-LABEL: func.func @requantize
+// AVX2-LABEL: func.func @requantize
+// AVX2-NOT:     memref.alloc() {{.*}} : memref<5x3xi32>
+// AVX2:         %[[COLS:.+]] = memref.alloc() {alignment = 64 : i64} : memref<16xi32>
+// AVX2:         linalg.copy ins(%{{.+}} : memref<3xi32>) outs(%{{.+}} : memref<3xi32, strided<[1]>>)
+// AVX2:         %[[OUT:.+]] = memref.alloc() {alignment = 64 : i64} : memref<8x16xi8>
+// AVX2:         llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// AVX2:         vector.load %[[COLS]][%{{.+}}] : memref<16xi32>, vector<8xi32>
+// AVX2:         arith.sitofp %{{.+}} : vector<8xi32> to vector<8xf32>
+// AVX2:         math.roundeven %{{.+}} : vector<8xf32>
+// AVX2:         arith.fptosi %{{.+}} : vector<8xf32> to vector<8xi8>
+// AVX2:         vector.store %{{.+}}, %[[OUT]][%{{.+}}, %{{.+}}] : memref<8x16xi8>, vector<8xi8>
+// AVX2:         %[[VIEW:.+]] = memref.subview %[[OUT]][0, 0] [5, 3] [1, 1]
+// AVX2:         linalg.copy ins(%[[VIEW]] : {{.*}}) outs(%{{.+}} : memref<5x3xi8>)
+// AVX2:         memref.dealloc %[[COLS]]
+// AVX2:         memref.dealloc %[[OUT]]
+// AVX2-NOT:     linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]{{.*}}memref<5x3xi32>
+// AVX2:         return
+// UNFUSED-LABEL: func.func @requantize
+// UNFUSED:         memref.alloc() {alignment = 64 : i64} : memref<8x16xi32>
+// UNFUSED:         linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : memref<5x3xi32>, memref<3xi32>) outs(%{{.+}} : memref<5x3xi8>)
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
+#id = affine_map<(i, j) -> (i, j)>
+#col = affine_map<(i, j) -> (j)>
+memref.global "private" constant @weights : memref<6x3xi8> = dense<1>
+func.func @requantize(%a: memref<5x6xi8>, %colsums: memref<3xi32>, %y: memref<5x3xi8>) {
+  %zero = arith.constant 0 : i32
+  %scale = arith.constant 0.01 : f32
+  %lo = arith.constant -128.0 : f32
+  %hi = arith.constant 127.0 : f32
+  %b = memref.get_global @weights : memref<6x3xi8>
+  %c = memref.alloc() {alignment = 64 : i64} : memref<5x3xi32>
+  linalg.fill ins(%zero : i32) outs(%c : memref<5x3xi32>)
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<5x6xi8>, memref<6x3xi8>) outs(%c : memref<5x3xi32>) {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %0 = arith.extsi %x : i8 to i32
+    %1 = arith.extsi %w : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#id, #col, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c, %colsums : memref<5x3xi32>, memref<3xi32>) outs(%y : memref<5x3xi8>) {
+  ^bb0(%acc: i32, %s: i32, %out: i8):
+    %0 = arith.subi %acc, %s : i32
+    %1 = arith.sitofp %0 : i32 to f32
+    %2 = arith.mulf %1, %scale : f32
+    %3 = math.roundeven %2 : f32
+    %4 = arith.maximumf %3, %lo : f32
+    %5 = arith.minimumf %4, %hi : f32
+    %6 = arith.fptosi %5 : f32 to i8
+    linalg.yield %6 : i8
+  }
+  memref.dealloc %c : memref<5x3xi32>
+  return
+}
+
+// -----
+
+// Consumers the kernel does not fuse, with the reason: one that also reads
+// another matrix (a residual), and one that divides (a padded lane would
+// divide by zero).
+// VNNI-LABEL: func.func @not_fused
+// VNNI:         llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// VNNI:         linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : memref<5x3xi32>, memref<5x3xi32>)
+// VNNI:         llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// VNNI:         linalg.generic {{.*}} ins(%{{.+}} : memref<5x3xi32>)
+// VNNI:           arith.divsi
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
+#id = affine_map<(i, j) -> (i, j)>
+memref.global "private" constant @weights : memref<6x3xi8> = dense<1>
+func.func @not_fused(%a: memref<5x6xi8>, %r: memref<5x3xi32>, %y: memref<5x3xi32>, %z: memref<5x3xi32>) {
+  %zero = arith.constant 0 : i32
+  %b = memref.get_global @weights : memref<6x3xi8>
+  %c = memref.alloc() {alignment = 64 : i64} : memref<5x3xi32>
+  linalg.fill ins(%zero : i32) outs(%c : memref<5x3xi32>)
+  // expected-remark @below {{integer matmul's epilogue not fused: its consumer reads another matrix or an operand that is not per row, per column or a scalar}}
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<5x6xi8>, memref<6x3xi8>) outs(%c : memref<5x3xi32>) {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %0 = arith.extsi %x : i8 to i32
+    %1 = arith.extsi %w : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c, %r : memref<5x3xi32>, memref<5x3xi32>) outs(%y : memref<5x3xi32>) {
+  ^bb0(%acc: i32, %res: i32, %out: i32):
+    %0 = arith.addi %acc, %res : i32
+    linalg.yield %0 : i32
+  }
+  memref.dealloc %c : memref<5x3xi32>
+  %d = memref.alloc() {alignment = 64 : i64} : memref<5x3xi32>
+  linalg.fill ins(%zero : i32) outs(%d : memref<5x3xi32>)
+  // expected-remark @below {{integer matmul's epilogue not fused: its consumer computes 'arith.divsi', which the kernel does not compute on vectors}}
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<5x6xi8>, memref<6x3xi8>) outs(%d : memref<5x3xi32>) {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %0 = arith.extsi %x : i8 to i32
+    %1 = arith.extsi %w : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  }
+  %seven = arith.constant 7 : i32
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%d : memref<5x3xi32>) outs(%z : memref<5x3xi32>) {
+  ^bb0(%acc: i32, %out: i32):
+    %0 = arith.divsi %acc, %seven : i32
+    linalg.yield %0 : i32
+  }
+  memref.dealloc %d : memref<5x3xi32>
   return
 }
 

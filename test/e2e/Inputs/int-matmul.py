@@ -3,6 +3,7 @@
 """Writes a qc.matmul test module with seeded random operands.
 
     int-matmul.py M N K [--seed S] [--unsigned] [--a-zp Z] [--w-zp Z]
+                  [--result i32|f32|q8|q8-fixed] [--bias] [--per-channel]
 
 @main computes the int32 accumulator of qc.matmul A x W (A: M x K, W: K x N
 constant weights, both quantized with the given zero points) and prints it
@@ -11,6 +12,12 @@ instead (for qcomp compile and Inputs/run-gemm.c) and A's bytes go to
 A_FILE. Running it through the reference and the CPU pipelines
 must print the same numbers: the kernels are checked bit for bit against
 the reference lowering, on shapes that are not multiples of their tiles.
+
+--result picks what qc.matmul returns, i.e. the epilogue the reference
+lowering puts after the accumulation (and the kernels fuse): the int32
+accumulators (default), dequantized f32 (printed as its bits), or a
+requantized i8 (float or fixed-point rescale, printed widened). --bias adds
+an int32 bias per column, --per-channel gives W one scale per column.
 """
 
 import argparse
@@ -33,6 +40,10 @@ def main():
                         help="u8 activations (default i8)")
     parser.add_argument("--a-zp", type=int, default=0)
     parser.add_argument("--w-zp", type=int, default=0)
+    parser.add_argument("--result", default="i32",
+                        choices=["i32", "f32", "q8", "q8-fixed"])
+    parser.add_argument("--bias", action="store_true")
+    parser.add_argument("--per-channel", action="store_true")
     parser.add_argument("--entry", metavar="A_FILE",
                         help="emit @gemm(A) -> C for qcomp compile instead, "
                         "and write A's bytes to A_FILE")
@@ -44,7 +55,14 @@ def main():
     else:
         a_type, a_lo, a_hi = "i8", -128, 127
     print(f"!a = !quant.uniform<{a_type}:f32, 0.5:{args.a_zp}>")
-    print(f"!w = !quant.uniform<i8<-127:127>:f32, 0.25:{args.w_zp}>")
+    if args.per_channel:
+        scales = ", ".join(f"{0.01 * rng.randint(1, 50)}:{args.w_zp}"
+                           for _ in range(n))
+        print(f"!w = !quant.uniform<i8<-127:127>:f32:1, {{{scales}}}>")
+    else:
+        print(f"!w = !quant.uniform<i8<-127:127>:f32, 0.25:{args.w_zp}>")
+    # About 40 levels per standard deviation of the result.
+    print(f"!y = !quant.uniform<i8:f32, {round(17 * k ** 0.5, 2)}:-7>")
     a_values = [[rng.randint(a_lo, a_hi) for _ in range(k)] for _ in range(m)]
     a_text = "[" + ", ".join(
         "[" + ", ".join(map(str, row)) + "]" for row in a_values) + "]"
@@ -61,8 +79,26 @@ def main():
     print(f"  %wc = arith.constant dense<{dense(k, n, -127, 127, rng)}> "
           f": tensor<{k}x{n}xi8>")
     print(f"  %w = quant.scast %wc : tensor<{k}x{n}xi8> to tensor<{k}x{n}x!w>")
-    print(f"  %y = qc.matmul %a, %w acc(i32) : tensor<{m}x{k}x!a>, "
-          f"tensor<{k}x{n}x!w> -> tensor<{m}x{n}xi32>")
+    bias = ""
+    if args.bias:
+        print(f"  %bias = arith.constant dense<{dense(1, n, -5000, 5000, rng)[1:-1]}> "
+              f": tensor<{n}xi32>")
+        bias = f" bias(%bias : tensor<{n}xi32>)"
+    result_type = {"i32": "i32", "f32": "f32", "q8": "!y",
+                   "q8-fixed": "!y"}[args.result]
+    fixed = " fixed_point" if args.result == "q8-fixed" else ""
+    mn = f"{m}x{n}"
+    print(f"  %r = qc.matmul %a, %w{bias} acc(i32){fixed} : "
+          f"tensor<{m}x{k}x!a>, tensor<{k}x{n}x!w> -> "
+          f"tensor<{mn}x{result_type}>")
+    # The values as int32, bit for bit.
+    if args.result == "i32":
+        print(f"  %y = tensor.cast %r : tensor<{mn}xi32> to tensor<{mn}xi32>")
+    elif args.result == "f32":
+        print(f"  %y = arith.bitcast %r : tensor<{mn}xf32> to tensor<{mn}xi32>")
+    else:
+        print(f"  %r8 = quant.scast %r : tensor<{mn}x!y> to tensor<{mn}xi8>")
+        print(f"  %y = arith.extsi %r8 : tensor<{mn}xi8> to tensor<{mn}xi32>")
     if args.entry:
         print(f"  return %y : tensor<{m}x{n}xi32>")
         print("}")
