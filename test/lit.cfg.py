@@ -14,8 +14,8 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test", ".onnxtxt"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.qcomp_obj_root, "test")
-config.excludes = ["Inputs", "Unit", "conformance", "compare.py", "CMakeLists.txt", "lit.cfg.py",
-                   "lit.site.cfg.py"]
+config.excludes = ["Inputs", "Unit", "conformance", "consumer", "compare.py", "CMakeLists.txt",
+                   "lit.cfg.py", "lit.site.cfg.py"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
@@ -75,3 +75,21 @@ if shutil.which("qemu-aarch64") and shutil.which("aarch64-linux-gnu-gcc"):
 config.substitutions.append(("%cc", shutil.which("cc") or "cc"))
 config.substitutions.append(
     ("%qemu_aarch64", "qemu-aarch64 -cpu max -L /usr/aarch64-linux-gnu"))
+
+# test/integration: a project configured against the installed package, with
+# this build's CMake, generator, compiler, launcher (ccache) and linker, and
+# without optimization (it only has to link and run).
+config.substitutions.append(("%cmake", config.cmake_command))
+consumer_flags = [
+    "-G", '"%s"' % config.cmake_generator,
+    "-DCMAKE_MAKE_PROGRAM=%s" % config.cmake_make_program,
+    "-DCMAKE_CXX_COMPILER=%s" % config.cmake_cxx_compiler,
+    "-DCMAKE_BUILD_TYPE=",
+]
+if config.cmake_cxx_compiler_launcher:
+    consumer_flags.append(
+        "-DCMAKE_CXX_COMPILER_LAUNCHER=%s" % config.cmake_cxx_compiler_launcher)
+if config.llvm_use_linker:
+    consumer_flags.append(
+        "-DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=%s" % config.llvm_use_linker)
+config.substitutions.append(("%consumer_cmake_flags", " ".join(consumer_flags)))
