@@ -21,6 +21,10 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
 config.substitutions.append(("%qcomp_src_root", config.qcomp_src_root))
 config.substitutions.append(("%qcomp_obj_root", config.qcomp_obj_root))
+# The mlir-opt dialect and pass plugin (tools/qcomp-plugin).
+config.substitutions.append(
+    ("%qcomp_plugin",
+     os.path.join(config.qcomp_obj_root, "lib", "QCompPlugin" + config.llvm_shlib_ext)))
 config.substitutions.append(
     ("%mlir_runner_utils",
      os.path.join(config.mlir_lib_dir, "libmlir_runner_utils.so")))
@@ -45,6 +49,8 @@ tools = [
     "qcomp-opt",
     "qcomp",
     "qcomp-onnx-test",
+    # Debian's own mlir-opt, for the plugin tests (qcomp's is qcomp-opt).
+    ToolSubst("mlir-opt", unresolved="fatal"),
     ToolSubst("mlir-runner", unresolved="fatal"),
     ToolSubst("mlir-translate", unresolved="fatal"),
     ToolSubst("llc", unresolved="fatal"),
