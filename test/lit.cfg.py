@@ -11,7 +11,7 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "QCOMP"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".test", ".onnxtxt"]
+config.suffixes = [".mlir", ".test", ".onnxtxt", ".c"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.qcomp_obj_root, "test")
 config.excludes = ["Inputs", "Unit", "conformance", "consumer", "compare.py", "CMakeLists.txt",
@@ -49,6 +49,7 @@ tools = [
     "qcomp-opt",
     "qcomp",
     "qcomp-onnx-test",
+    "qcomp-capi-test",
     # Debian's own mlir-opt, for the plugin tests (qcomp's is qcomp-opt).
     ToolSubst("mlir-opt", unresolved="fatal"),
     ToolSubst("mlir-runner", unresolved="fatal"),
@@ -89,12 +90,15 @@ config.substitutions.append(("%cmake", config.cmake_command))
 consumer_flags = [
     "-G", '"%s"' % config.cmake_generator,
     "-DCMAKE_MAKE_PROGRAM=%s" % config.cmake_make_program,
+    "-DCMAKE_C_COMPILER=%s" % config.cmake_c_compiler,
     "-DCMAKE_CXX_COMPILER=%s" % config.cmake_cxx_compiler,
     "-DCMAKE_BUILD_TYPE=",
 ]
 if config.cmake_cxx_compiler_launcher:
     consumer_flags.append(
         "-DCMAKE_CXX_COMPILER_LAUNCHER=%s" % config.cmake_cxx_compiler_launcher)
+    consumer_flags.append(
+        "-DCMAKE_C_COMPILER_LAUNCHER=%s" % config.cmake_cxx_compiler_launcher)
 if config.llvm_use_linker:
     consumer_flags.append(
         "-DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=%s" % config.llvm_use_linker)
