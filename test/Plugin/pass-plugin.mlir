@@ -2,14 +2,14 @@
 // qcomp's passes and pipelines from --pass-pipeline (plugin passes are not
 // mlir-opt flags). The pass plugin alone suffices for float input: the passes
 // load the qc dialect they create.
-// RUN: mlir-opt %s --load-pass-plugin=%qcomp_plugin --pass-pipeline='builtin.module(qcomp-quantize-pipeline{calib=%S/Inputs/table.json scheme=w8a8})' | FileCheck %s
-// RUN: mlir-opt %s --load-pass-plugin=%qcomp_plugin --pass-pipeline='builtin.module(func.func(qc-insert-observers),qc-attach-stats{table=%S/Inputs/table.json},func.func(qc-quantize{scheme=w8a8}))' | FileCheck %s --check-prefix=PASSES
+// RUN: mlir-opt %s --load-pass-plugin=%qcomp_plugin --pass-pipeline='builtin.module(qcomp-quantize-pipeline{calib=%S/../Pipelines/Inputs/quantize-table.json scheme=w8a8})' | FileCheck %s
+// RUN: mlir-opt %s --load-pass-plugin=%qcomp_plugin --pass-pipeline='builtin.module(func.func(qc-insert-observers),qc-attach-stats{table=%S/../Pipelines/Inputs/quantize-table.json},func.func(qc-quantize{scheme=w8a8}))' | FileCheck %s --check-prefix=PASSES
 
 // Both plugins from one file, quantized, split and lowered by upstream
 // mlir-opt and run by upstream mlir-runner: the same numbers as qcomp-opt.
-// RUN: mlir-opt %s --load-dialect-plugin=%qcomp_plugin --load-pass-plugin=%qcomp_plugin --pass-pipeline='builtin.module(qcomp-quantize-pipeline{calib=%S/Inputs/table.json outlier-threshold=6},qcomp-reference-to-llvm-pipeline)' 2>/dev/null \
+// RUN: mlir-opt %s --load-dialect-plugin=%qcomp_plugin --load-pass-plugin=%qcomp_plugin --pass-pipeline='builtin.module(qcomp-quantize-pipeline{calib=%S/../Pipelines/Inputs/quantize-table.json outlier-threshold=6},qcomp-reference-to-llvm-pipeline)' 2>/dev/null \
 // RUN: | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils | grep -v base@ > %t.upstream.txt
-// RUN: qcomp-opt %s --pass-pipeline='builtin.module(qcomp-quantize-pipeline{calib=%S/Inputs/table.json outlier-threshold=6},qcomp-reference-to-llvm-pipeline)' 2>/dev/null \
+// RUN: qcomp-opt %s --pass-pipeline='builtin.module(qcomp-quantize-pipeline{calib=%S/../Pipelines/Inputs/quantize-table.json outlier-threshold=6},qcomp-reference-to-llvm-pipeline)' 2>/dev/null \
 // RUN: | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils | grep -v base@ > %t.qcomp.txt
 // RUN: diff %t.upstream.txt %t.qcomp.txt
 // RUN: FileCheck %s --check-prefix=OUT < %t.upstream.txt

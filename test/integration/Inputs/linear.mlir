@@ -1,5 +1,5 @@
 // A float linear layer whose input has an outlier channel (channel 1 of x,
-// max |x| = 9 in Inputs/table.json).
+// max |x| = 9 in ../Pipelines/Inputs/quantize-table.json).
 func.func @linear(%x: tensor<2x4xf32> {qc.name = "x"}) -> tensor<2x3xf32> {
   %w = arith.constant dense<[[0.5, -1.0, 0.25], [1.0, 0.5, -0.5], [-0.25, 0.75, 1.0], [0.125, -0.5, 0.5]]> : tensor<4x3xf32>
   %zero = arith.constant 0.0 : f32
