@@ -11,16 +11,20 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "QCOMP"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".test", ".onnxtxt"]
+config.suffixes = [".mlir", ".test", ".onnxtxt", ".c"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.qcomp_obj_root, "test")
-config.excludes = ["Inputs", "Unit", "conformance", "compare.py", "CMakeLists.txt", "lit.cfg.py",
-                   "lit.site.cfg.py"]
+config.excludes = ["Inputs", "Unit", "conformance", "consumer", "compare.py", "CMakeLists.txt",
+                   "lit.cfg.py", "lit.site.cfg.py"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
 config.substitutions.append(("%qcomp_src_root", config.qcomp_src_root))
 config.substitutions.append(("%qcomp_obj_root", config.qcomp_obj_root))
+# The mlir-opt dialect and pass plugin (tools/qcomp-plugin).
+config.substitutions.append(
+    ("%qcomp_plugin",
+     os.path.join(config.qcomp_obj_root, "lib", "QCompPlugin" + config.llvm_shlib_ext)))
 config.substitutions.append(
     ("%mlir_runner_utils",
      os.path.join(config.mlir_lib_dir, "libmlir_runner_utils.so")))
@@ -45,6 +49,9 @@ tools = [
     "qcomp-opt",
     "qcomp",
     "qcomp-onnx-test",
+    "qcomp-capi-test",
+    # Debian's own mlir-opt, for the plugin tests (qcomp's is qcomp-opt).
+    ToolSubst("mlir-opt", unresolved="fatal"),
     ToolSubst("mlir-runner", unresolved="fatal"),
     ToolSubst("mlir-translate", unresolved="fatal"),
     ToolSubst("llc", unresolved="fatal"),
@@ -85,3 +92,24 @@ if config.openmp_runtime_dir:
             config.openmp_runtime_dir)))
 config.substitutions.append(
     ("%llvm_readelf", os.path.join(config.llvm_tools_dir, "llvm-readelf")))
+
+# test/integration: a project configured against the installed package, with
+# this build's CMake, generator, compiler, launcher (ccache) and linker, and
+# without optimization (it only has to link and run).
+config.substitutions.append(("%cmake", config.cmake_command))
+consumer_flags = [
+    "-G", '"%s"' % config.cmake_generator,
+    "-DCMAKE_MAKE_PROGRAM=%s" % config.cmake_make_program,
+    "-DCMAKE_C_COMPILER=%s" % config.cmake_c_compiler,
+    "-DCMAKE_CXX_COMPILER=%s" % config.cmake_cxx_compiler,
+    "-DCMAKE_BUILD_TYPE=",
+]
+if config.cmake_cxx_compiler_launcher:
+    consumer_flags.append(
+        "-DCMAKE_CXX_COMPILER_LAUNCHER=%s" % config.cmake_cxx_compiler_launcher)
+    consumer_flags.append(
+        "-DCMAKE_C_COMPILER_LAUNCHER=%s" % config.cmake_cxx_compiler_launcher)
+if config.llvm_use_linker:
+    consumer_flags.append(
+        "-DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=%s" % config.llvm_use_linker)
+config.substitutions.append(("%consumer_cmake_flags", " ".join(consumer_flags)))

@@ -4,6 +4,9 @@
 # linked and exported the same way. MLIR libraries are linked only through
 # mlir_target_link_libraries (which picks libMLIR.so when MLIR_LINK_MLIR_DYLIB
 # is on); qcomp's own libraries through LINK_LIBS / target_link_libraries.
+# Libraries, tools and plugins are installed into the `qcompTargets` export
+# that qcompConfig.cmake loads (cmake/modules/CMakeLists.txt).
+include(GNUInstallDirs)
 
 # add_qcomp_dialect(QC qc) -> QCompQCIncGen + QCompQCDocGen-style targets.
 function(add_qcomp_dialect dialect dialect_namespace)
@@ -38,6 +41,8 @@ endfunction()
 
 # add_qcomp_library(name sources... [LINK_LIBS qcomp-libs] [MLIR_LIBS mlir-libs]
 #                    [DEPENDS targets])
+# A static library, installed and exported as qcomp::<name>. (MLIR's own
+# install rule is disabled: it would put the library in MLIR's export set.)
 function(add_qcomp_library name)
   cmake_parse_arguments(ARG "" "" "LINK_LIBS;MLIR_LIBS;DEPENDS" ${ARGN})
   add_mlir_library(${name} ${ARG_UNPARSED_ARGUMENTS}
@@ -52,13 +57,36 @@ function(add_qcomp_library name)
     $<BUILD_INTERFACE:${QCOMP_BINARY_DIR}/include>
     $<INSTALL_INTERFACE:include>)
   set_property(GLOBAL APPEND PROPERTY QCOMP_ALL_LIBS ${name})
+  qcomp_install_target(${name})
 endfunction()
 
-# add_qcomp_tool(name sources... [LINK_LIBS ...] [MLIR_LIBS ...])
+# Installs `name` into the qcompTargets export. Installed executables and
+# modules find libMLIR.so where this build found it (LLVM's rules give them
+# only $ORIGIN/../lib, and Debian's LLVM lib directory is not a system one);
+# the build tree uses the same RPATH, so install copies them unchanged.
+function(qcomp_install_target name)
+  get_target_property(type ${name} TYPE)
+  if(type STREQUAL "EXECUTABLE" OR type STREQUAL "MODULE_LIBRARY" OR
+     type STREQUAL "SHARED_LIBRARY")
+    set_property(TARGET ${name} APPEND PROPERTY INSTALL_RPATH
+      "${LLVM_LIBRARY_DIR}")
+    set_property(TARGET ${name} PROPERTY BUILD_WITH_INSTALL_RPATH ON)
+  endif()
+  install(TARGETS ${name}
+    EXPORT qcompTargets
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT qcomp
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT qcomp
+    RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT qcomp)
+  set_property(GLOBAL APPEND PROPERTY QCOMP_EXPORTS ${name})
+endfunction()
+
+# add_qcomp_tool(name sources... [NO_INSTALL] [LINK_LIBS ...] [MLIR_LIBS ...])
 # An add_llvm_executable that is part of the default build (add_mlir_tool is
-# not) and checked for mixed static/shared MLIR.
+# not), checked for mixed static/shared MLIR, and installed (not with
+# NO_INSTALL, for test drivers). Its RPATH finds libMLIR.so where the build
+# found it.
 function(add_qcomp_tool name)
-  cmake_parse_arguments(ARG "" "" "LINK_LIBS;MLIR_LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "NO_INSTALL" "" "LINK_LIBS;MLIR_LIBS" ${ARGN})
   add_llvm_executable(${name} ${ARG_UNPARSED_ARGUMENTS})
   target_link_libraries(${name} PRIVATE ${ARG_LINK_LIBS})
   if(ARG_MLIR_LIBS)
@@ -66,4 +94,7 @@ function(add_qcomp_tool name)
   endif()
   mlir_check_all_link_libraries(${name})
   set_property(GLOBAL APPEND PROPERTY QCOMP_ALL_TOOLS ${name})
+  if(NOT ARG_NO_INSTALL)
+    qcomp_install_target(${name})
+  endif()
 endfunction()

@@ -6,13 +6,13 @@
 
 #include "qcomp/Execution/QuantizeModel.h"
 
+#include "qcomp/Pipelines/Pipelines.h"
 #include "qcomp/Transforms/Passes.h"
 #include "qcomp/Transforms/Stats.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Transforms/Passes.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -45,10 +45,10 @@ private:
 };
 } // namespace
 
-/// `pass` with its options set from the pass-option string `options`.
-static llvm::Expected<std::unique_ptr<Pass>>
-configurePass(std::unique_ptr<Pass> pass, llvm::StringRef name,
-              llvm::StringRef options) {
+/// Checks the pass-option string `options` against `pass`'s options.
+static llvm::Error checkPassOptions(std::unique_ptr<Pass> pass,
+                                    llvm::StringRef name,
+                                    llvm::StringRef options) {
   std::string optionErrors;
   if (failed(pass->initializeOptions(options, [&](const llvm::Twine &message) {
         optionErrors = message.str();
@@ -56,12 +56,49 @@ configurePass(std::unique_ptr<Pass> pass, llvm::StringRef name,
       })))
     return llvm::createStringError("bad " + name + " options '" + options +
                                    "': " + optionErrors);
-  return pass;
+  return llvm::Error::success();
+}
+
+/// qcomp-quantize-pipeline's options for `options` (statistics attached
+/// already): qc-quantize's options keep their names in the pipeline,
+/// qc-split-outliers' take the `outlier-` prefix. Each pass's options are
+/// checked by the pass first, for its own error message.
+static llvm::Expected<std::unique_ptr<QuantizePipelineOptions>>
+getPipelineOptions(const QuantizeModelOptions &options) {
+  if (llvm::Error err = checkPassOptions(createQCQuantizePass(), "qc-quantize",
+                                         options.quantizeOptions))
+    return std::move(err);
+  std::string pipeline = options.quantizeOptions;
+  if (options.splitOutliersOptions) {
+    if (llvm::Error err =
+            checkPassOptions(createQCSplitOutliersPass(), "qc-split-outliers",
+                             *options.splitOutliersOptions))
+      return std::move(err);
+    // Its options are key=value words without spaces (numbers, a mode).
+    llvm::SmallVector<llvm::StringRef> words;
+    llvm::StringRef(*options.splitOutliersOptions)
+        .split(words, ' ', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
+    for (llvm::StringRef word : words)
+      pipeline += " outlier-" + word.str();
+  }
+  std::string errors;
+  llvm::raw_string_ostream os(errors);
+  auto pipelineOptions = std::make_unique<QuantizePipelineOptions>();
+  if (failed(pipelineOptions->parseFromString(pipeline, os)))
+    return llvm::createStringError("bad qcomp-quantize-pipeline options '" +
+                                   pipeline + "': " + errors);
+  if (options.smoothAlpha)
+    pipelineOptions->smooth = *options.smoothAlpha;
+  pipelineOptions->propagateScales = options.propagateScales;
+  return pipelineOptions;
 }
 
 llvm::Expected<OwningOpRef<ModuleOp>>
 qcomp::quantizeModel(ModuleOp floatModule, const CalibrationTable &table,
                      const QuantizeModelOptions &options) {
+  auto pipelineOptions = getPipelineOptions(options);
+  if (!pipelineOptions)
+    return pipelineOptions.takeError();
   OwningOpRef<ModuleOp> module(floatModule.clone());
   MLIRContext *context = floatModule.getContext();
   ErrorCollector errors(context);
@@ -79,47 +116,23 @@ qcomp::quantizeModel(ModuleOp floatModule, const CalibrationTable &table,
                          "the calibration table")))
     return errors.takeError("attaching statistics failed");
 
-  // Rebalancing and splitting, before quantization reads the statistics.
+  // Smoothing alphas for alpha=auto, set on the layers for qc-smooth.
+  if (options.smoothAlpha && *options.smoothAlpha == "auto") {
+    if (options.smoothSamples.empty())
+      return llvm::createStringError(
+          "smoothing with alpha=auto needs calibration samples to search "
+          "alpha on");
+    auto results = searchSmoothingAlphas(*module, options.smoothSamples, {});
+    if (!results)
+      return llvm::createStringError("searching the smoothing alphas failed: " +
+                                     llvm::toString(results.takeError()));
+    if (options.smoothSearchResults)
+      *options.smoothSearchResults = std::move(*results);
+  }
+
+  // The rest is qcomp-quantize-pipeline on a module with its statistics.
   PassManager pm(context);
-  if (options.smoothAlpha) {
-    if (*options.smoothAlpha == "auto") {
-      if (options.smoothSamples.empty())
-        return llvm::createStringError(
-            "smoothing with alpha=auto needs calibration samples to search "
-            "alpha on");
-      auto results = searchSmoothingAlphas(*module, options.smoothSamples, {});
-      if (!results)
-        return llvm::createStringError(
-            "searching the smoothing alphas failed: " +
-            llvm::toString(results.takeError()));
-      if (options.smoothSearchResults)
-        *options.smoothSearchResults = std::move(*results);
-    }
-    auto smooth = configurePass(createQCSmoothPass(), "qc-smooth",
-                                "alpha=" + *options.smoothAlpha);
-    if (!smooth)
-      return smooth.takeError();
-    pm.addNestedPass<func::FuncOp>(std::move(*smooth));
-  }
-  if (options.splitOutliersOptions) {
-    auto split = configurePass(createQCSplitOutliersPass(), "qc-split-outliers",
-                               *options.splitOutliersOptions);
-    if (!split)
-      return split.takeError();
-    pm.addNestedPass<func::FuncOp>(std::move(*split));
-  }
-  auto quantize = configurePass(createQCQuantizePass(), "qc-quantize",
-                                options.quantizeOptions);
-  if (!quantize)
-    return quantize.takeError();
-  pm.addNestedPass<func::FuncOp>(std::move(*quantize));
-  // Layers reading one activation through separate reshapes quantize it
-  // separately; CSE merges those.
-  pm.addPass(createCSEPass());
-  if (options.propagateScales) {
-    pm.addNestedPass<func::FuncOp>(createQCPropagateScalesPass());
-    pm.addPass(createCSEPass());
-  }
+  buildQuantizePipeline(pm, **pipelineOptions);
   if (failed(pm.run(*module)))
     return errors.takeError("quantization failed");
   if (failed(verify(*module)))

@@ -11,6 +11,7 @@
 
 #include "qcomp/Pipelines/Pipelines.h"
 #include "qcomp/Conversion/Passes.h"
+#include "qcomp/Transforms/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
@@ -37,6 +38,67 @@
 
 using namespace mlir;
 using namespace mlir::qcomp;
+
+void qcomp::buildQuantizePipeline(OpPassManager &pm,
+                                  const QuantizePipelineOptions &options) {
+  // Statistics: observers with the ids calibration gave them, then the
+  // table's entries on the observed values.
+  if (!options.calib.empty()) {
+    QCInsertObserversPassOptions observe;
+    observe.opKinds.assign(options.observe.begin(), options.observe.end());
+    pm.addNestedPass<func::FuncOp>(createQCInsertObserversPass(observe));
+    QCAttachStatsPassOptions attach;
+    attach.tablePath = options.calib;
+    attach.allowMissing = true;
+    pm.addPass(createQCAttachStatsPass(attach));
+  }
+
+  // Rebalancing and splitting, before quantization reads the statistics.
+  if (!options.smooth.empty()) {
+    QCSmoothPassOptions smooth;
+    smooth.alpha = options.smooth;
+    smooth.minScale = options.smoothMinScale;
+    smooth.standalone = options.smoothStandalone;
+    pm.addNestedPass<func::FuncOp>(createQCSmoothPass(smooth));
+  }
+  if (options.outlierThreshold > 0.0) {
+    QCSplitOutliersPassOptions split;
+    split.threshold = options.outlierThreshold;
+    split.topK = options.outlierTopK;
+    split.maxFraction = options.outlierMaxFraction;
+    split.mode = options.outlierMode;
+    pm.addNestedPass<func::FuncOp>(createQCSplitOutliersPass(split));
+  }
+
+  QCQuantizePassOptions quantize;
+  quantize.scheme = options.scheme;
+  quantize.weightBits = options.weightBits;
+  quantize.weightGranularity = options.weightGranularity;
+  quantize.groupSize = options.groupSize;
+  quantize.weightSymmetric = options.weightSymmetric;
+  quantize.weightRange = options.weightRange;
+  quantize.activations = options.activations;
+  quantize.activationGranularity = options.activationGranularity;
+  quantize.activationSymmetric = options.activationSymmetric;
+  quantize.rangeMethod = options.rangeMethod;
+  quantize.percentile = options.percentile;
+  quantize.activationProducts = options.activationProducts;
+  quantize.exclude.assign(options.exclude.begin(), options.exclude.end());
+  quantize.only.assign(options.only.begin(), options.only.end());
+  quantize.keepFirst = options.keepFirst;
+  quantize.keepLast = options.keepLast;
+  quantize.layerBits.assign(options.layerBits.begin(), options.layerBits.end());
+  pm.addNestedPass<func::FuncOp>(createQCQuantizePass(quantize));
+  // Layers reading one activation through separate reshapes quantize it
+  // separately; CSE merges those.
+  pm.addPass(createCSEPass());
+  if (options.propagateScales) {
+    QCPropagateScalesPassOptions propagate;
+    propagate.fixedPoint = options.fixedPoint;
+    pm.addNestedPass<func::FuncOp>(createQCPropagateScalesPass(propagate));
+    pm.addPass(createCSEPass());
+  }
+}
 
 /// The reference pipeline; with `kernels`, the integer matmuls become CPU
 /// kernels once they are on buffers, their parallel loops on `threads`
@@ -126,6 +188,14 @@ void qcomp::buildCPUToLLVMPipeline(OpPassManager &pm,
 }
 
 void qcomp::registerPipelines() {
+  PassPipelineRegistration<QuantizePipelineOptions>(
+      "qcomp-quantize-pipeline",
+      "Quantize a float module: attach calibration statistics, then "
+      "qc-smooth, qc-split-outliers, qc-quantize and qc-propagate-scales "
+      "as qcomp quantize does",
+      [](OpPassManager &pm, const QuantizePipelineOptions &options) {
+        buildQuantizePipeline(pm, options);
+      });
   PassPipelineRegistration<ReferenceToLLVMOptions>(
       "qcomp-reference-to-llvm-pipeline",
       "Lower qc ops on tensors to the LLVM dialect through the reference "

@@ -8,8 +8,10 @@
 // a calibration table's statistics to a float module, optionally rebalance
 // it with qc-smooth (alpha searched on samples for alpha=auto) and split
 // its outlier channels with qc-split-outliers, run qc-quantize with the
-// given options and, unless disabled, qc-propagate-scales. Used by the
-// driver's quantize, compare and sensitivity commands.
+// given options and, unless disabled, qc-propagate-scales (the passes after
+// the statistics are qcomp-quantize-pipeline's, built by
+// buildQuantizePipeline). Used by the driver's quantize, compare and
+// sensitivity commands.
 //
 //===----------------------------------------------------------------------===//
 
