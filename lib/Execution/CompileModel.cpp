@@ -196,10 +196,18 @@ static void initializeTargets() {
 llvm::Error qcomp::compileModule(ModuleOp module, const CompileOptions &options,
                                  llvm::raw_pwrite_stream &os) {
   MLIRContext *context = module.getContext();
-  for (auto func : module.getOps<func::FuncOp>())
-    if (!func.isExternal() && func.isPublic())
-      func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                    UnitAttr::get(context));
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isExternal() || !func.isPublic())
+      continue;
+    func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                  UnitAttr::get(context));
+    // The interface attributes (qc.name, qc.dtype) are the header's; LLVM
+    // translation would not know them.
+    for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+      func.setArgAttrs(i, ArrayRef<NamedAttribute>{});
+    for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
+      func.setResultAttrs(i, ArrayRef<NamedAttribute>{});
+  }
   PassManager pm(context);
   CPUToLLVMOptions pipeline;
   pipeline.resultsToOutParams = true;
@@ -237,6 +245,18 @@ llvm::Error qcomp::compileModule(ModuleOp module, const CompileOptions &options,
       translateModuleToLLVMIR(module, llvmContext, "qcomp");
   if (!llvmModule)
     return createStringError("translating to LLVM IR failed");
+  // The entry points are the `_mlir_ciface_` wrappers the header declares;
+  // the functions they call become internal, so that a model's @main does
+  // not clash with the C program's main.
+  for (llvm::Function &function : *llvmModule) {
+    if (function.isDeclaration() ||
+        function.getName().starts_with("_mlir_ciface_"))
+      continue;
+    if (llvm::Function *wrapper = llvmModule->getFunction(
+            ("_mlir_ciface_" + function.getName()).str());
+        wrapper && !wrapper->isDeclaration())
+      function.setLinkage(llvm::GlobalValue::InternalLinkage);
+  }
   llvmModule->setTargetTriple(triple);
   llvmModule->setDataLayout(machine->createDataLayout());
   for (llvm::Function &function : *llvmModule) {
@@ -267,17 +287,22 @@ llvm::Error qcomp::compileModule(ModuleOp module, const CompileOptions &options,
 llvm::Error qcomp::linkSharedLibrary(llvm::StringRef objectPath,
                                      llvm::StringRef outputPath,
                                      const CompileOptions &options) {
-  llvm::ErrorOr<std::string> linker = llvm::sys::findProgramByName("ld.lld");
-  if (!linker)
-    return createStringError("a shared library is linked with ld.lld, which "
-                             "is not on the PATH (Debian package lld)");
-  // Symbols of the C library (malloc, memcpy) and, for another target, of
-  // the OpenMP runtime stay undefined: the program that loads the library
-  // has them.
-  std::vector<std::string> args = {*linker, "-shared", "-o", outputPath.str(),
-                                   objectPath.str()};
   bool forHost = llvm::Triple(options.triple).getArch() ==
                  llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch();
+  // For the host, the C compiler driver links the C and math libraries the
+  // code calls (malloc, memcpy, erff) as dependencies; for another target,
+  // ld.lld (any target) leaves those symbols to the program that loads the
+  // library, and the OpenMP runtime's too.
+  llvm::ErrorOr<std::string> linker =
+      llvm::sys::findProgramByName(forHost ? "cc" : "ld.lld");
+  if (!linker)
+    return createStringError(llvm::Twine("a shared library is linked with ") +
+                             (forHost ? "cc" : "ld.lld") +
+                             ", which is not on the PATH");
+  std::vector<std::string> args = {*linker, "-shared", "-o", outputPath.str(),
+                                   objectPath.str()};
+  if (forHost)
+    args.push_back("-lm");
   if (options.threads != 1 && forHost) {
     llvm::StringRef runtime = getOpenMPRuntimePath();
     if (runtime.empty())
@@ -286,8 +311,7 @@ llvm::Error qcomp::linkSharedLibrary(llvm::StringRef objectPath,
           "qcomp was configured without (install libomp-dev and "
           "reconfigure, or use --threads 1)");
     args.push_back(runtime.str());
-    args.push_back("-rpath");
-    args.push_back(llvm::sys::path::parent_path(runtime).str());
+    args.push_back("-Wl,-rpath," + llvm::sys::path::parent_path(runtime).str());
   }
   llvm::SmallVector<llvm::StringRef> argRefs(args.begin(), args.end());
   std::string error;

@@ -9,8 +9,15 @@
 #include "qcomp/Execution/Calibrate.h"
 #include "qcomp/Import/TensorFiles.h"
 #include "qcomp/Target/CPU/CPUFeatures.h"
+
+#include "mlir/Support/FileUtilities.h"
 #include "qcomp/Transforms/QuantizeSchemes.h"
 #include "qcomp/Transforms/Smoothing.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
@@ -46,6 +53,139 @@ KernelFlags::KernelFlags(cl::SubCommand &command, llvm::StringRef kernelHelp)
 
 llvm::Error KernelFlags::validate() const {
   return checkIntDotKernelName(kernel, "--kernel");
+}
+
+CompileFlags::CompileFlags(cl::SubCommand &command)
+    : outputPath("o",
+                 cl::desc("Output: .o (object), .so (shared library), .s "
+                          "(assembly), .ll (LLVM IR) or .mlir (the LLVM "
+                          "dialect)"),
+                 cl::value_desc("file"), cl::sub(command),
+                 cl::cat(getDriverCategory())),
+      headerPath("header",
+                 cl::desc("The C header (default: the output with .h; "
+                          "'none' for no header)"),
+                 cl::value_desc("file"), cl::sub(command),
+                 cl::cat(getDriverCategory())),
+      triple("mtriple", cl::desc("Target triple (default: the host's)"),
+             cl::value_desc("triple"), cl::sub(command),
+             cl::cat(getDriverCategory())),
+      cpuName("mcpu",
+              cl::desc("Target CPU (default: the host's when compiling for "
+                       "the host, else generic)"),
+              cl::value_desc("name"), cl::sub(command),
+              cl::cat(getDriverCategory())),
+      features("mattr",
+               cl::desc("Target features, +a,-b (default: the host's when "
+                        "compiling for the host); +avx512vnni, +avxvnni, "
+                        "+avx2, +i8mm, +dotprod choose the integer matmul "
+                        "kernel"),
+               cl::value_desc("features"), cl::sub(command),
+               cl::cat(getDriverCategory())),
+      kernelFlags(command, "Integer matmul kernel: auto (the best the "
+                           "features allow), avx512-vnni, avx-vnni, avx2, "
+                           "i8mm, dotprod, or none") {}
+
+llvm::Expected<CompileOptions> CompileFlags::getOptions() const {
+  CompileOptions options;
+  if (outputPath.empty())
+    return llvm::createStringError("no output file: give -o out.{o,so,s,ll,"
+                                   "mlir}");
+  llvm::StringRef extension = llvm::sys::path::extension(outputPath);
+  if (extension == ".o")
+    options.kind = OutputKind::Object;
+  else if (extension == ".so")
+    options.kind = OutputKind::SharedLibrary;
+  else if (extension == ".s")
+    options.kind = OutputKind::Assembly;
+  else if (extension == ".ll")
+    options.kind = OutputKind::LLVMIR;
+  else if (extension == ".mlir")
+    options.kind = OutputKind::MLIR;
+  else
+    return llvm::createStringError("-o " + outputPath +
+                                   ": unknown output kind (expected .o, .so, "
+                                   ".s, .ll or .mlir)");
+  std::string host = getHostTriple();
+  options.triple = triple.empty() ? host : triple.getValue();
+  bool forHost =
+      llvm::Triple(options.triple).getArch() == llvm::Triple(host).getArch();
+  options.cpu = !cpuName.empty() ? cpuName.getValue()
+                : forHost        ? llvm::sys::getHostCPUName().str()
+                                 : "generic";
+  options.features = features.getNumOccurrences() ? features.getValue()
+                     : forHost                    ? getHostCPUFeatures()
+                                                  : "";
+  options.kernel = kernelFlags.getKernel();
+  options.threads = kernelFlags.getThreads();
+  if (llvm::Error err = kernelFlags.validate())
+    return std::move(err);
+  if (auto cpu = CPUFeatures::parse(options.triple, options.features); !cpu)
+    return cpu.takeError();
+  return options;
+}
+
+llvm::Expected<std::string>
+CompileFlags::write(ModuleOp module, const CompileOptions &options) const {
+  llvm::SmallString<128> header(headerPath);
+  if (header.empty()) {
+    header = outputPath;
+    llvm::sys::path::replace_extension(header, ".h");
+  }
+  std::string headerText;
+  if (headerPath != "none") {
+    llvm::SmallString<128> guard("QCOMP_");
+    guard += llvm::sys::path::stem(header);
+    guard += "_H";
+    for (char &c : guard)
+      c = llvm::isAlnum(c) ? llvm::toUpper(c) : '_';
+    auto text = getCHeader(module, guard, options.threads);
+    if (!text)
+      return text.takeError();
+    headerText = std::move(*text);
+  }
+
+  std::string error;
+  if (options.kind == OutputKind::SharedLibrary) {
+    // The object in a temporary file, then linked into the library.
+    llvm::SmallString<128> objectPath;
+    if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+            "qcomp-compile", "o", objectPath))
+      return llvm::createStringError("cannot create a temporary object "
+                                     "file: " +
+                                     ec.message());
+    llvm::FileRemover removeObject(objectPath);
+    auto object = openOutputFile(objectPath, &error);
+    if (!object)
+      return llvm::createStringError(error);
+    if (llvm::Error err = compileModule(module, options, object->os()))
+      return std::move(err);
+    object->keep();
+    object->os().close();
+    if (llvm::Error err = linkSharedLibrary(objectPath, outputPath, options))
+      return std::move(err);
+  } else {
+    auto output = openOutputFile(outputPath, &error);
+    if (!output)
+      return llvm::createStringError(error);
+    if (llvm::Error err = compileModule(module, options, output->os()))
+      return std::move(err);
+    output->keep();
+  }
+  if (headerText.empty())
+    return std::string();
+  auto headerFile = openOutputFile(header, &error);
+  if (!headerFile)
+    return llvm::createStringError(error);
+  headerFile->os() << headerText;
+  headerFile->keep();
+  return header.str().str();
+}
+
+std::string qcomp::describeThreads(unsigned threads) {
+  if (threads == 0)
+    return "all threads";
+  return std::to_string(threads) + (threads == 1 ? " thread" : " threads");
 }
 
 ModelLoadingOptions::ModelLoadingOptions(cl::SubCommand &command)
@@ -88,7 +228,8 @@ QuantizationFlags::QuantizationFlags(cl::SubCommand &command)
           cl::cat(getDriverCategory())),
       calibPath("calib",
                 cl::desc("Calibration table (qcomp calibrate --calib-out); "
-                         "without it the model is calibrated on --data"),
+                         "without it the model is calibrated on --data. "
+                         "qcomp MODEL also takes a directory of samples"),
                 cl::value_desc("table.json"), cl::sub(command),
                 cl::cat(getDriverCategory())),
       exclude("exclude",
@@ -231,8 +372,10 @@ QuantizationFlags::getModelOptions(llvm::StringRef passOptions,
 llvm::Expected<CalibrationTable>
 QuantizationFlags::getTable(ModuleOp floatModule, llvm::StringRef dataDirectory,
                             unsigned maxSamples) const {
-  if (!calibPath.empty())
+  if (hasTable())
     return CalibrationTable::read(calibPath);
+  if (!calibPath.empty())
+    dataDirectory = calibPath.getValue();
   OwningOpRef<ModuleOp> copy = floatModule.clone();
   CalibrationOptions options;
   options.observedOps.assign(observedOps.begin(), observedOps.end());

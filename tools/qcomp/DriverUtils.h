@@ -15,6 +15,7 @@
 #define QCOMP_TOOLS_QCOMP_DRIVERUTILS_H
 
 #include "qcomp/Calibration/CalibrationTable.h"
+#include "qcomp/Execution/CompileModel.h"
 #include "qcomp/Execution/JitRunner.h"
 #include "qcomp/Execution/QuantizeModel.h"
 #include "qcomp/Import/ONNX/ONNXImporter.h"
@@ -22,6 +23,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/FileSystem.h"
 
 #include <string>
 #include <utility>
@@ -48,6 +50,8 @@ DriverCommand getCompareCommand();
 DriverCommand getSensitivityCommand();
 DriverCommand getCompileCommand();
 DriverCommand getBenchCommand();
+/// `qcomp MODEL --calib ... -o out`: every step in one command.
+DriverCommand getMainCommand();
 
 /// The category of every qcomp option (the only one --help shows).
 llvm::cl::OptionCategory &getDriverCategory();
@@ -87,6 +91,30 @@ private:
   llvm::cl::opt<unsigned> threads;
 };
 
+/// -o, --header, --mtriple, --mcpu, --mattr, --kernel and --threads, for a
+/// command that compiles a model ahead of time.
+class CompileFlags {
+public:
+  explicit CompileFlags(llvm::cl::SubCommand &command);
+
+  /// The compile options the flags describe (the output kind from -o's
+  /// extension; the host's triple, CPU and features by default); errors
+  /// name the flag.
+  llvm::Expected<CompileOptions> getOptions() const;
+  /// Compiles `module` (lowering it in place) to -o, and writes the C
+  /// header (unless --header none). Returns the header's path, or "".
+  llvm::Expected<std::string> write(ModuleOp module,
+                                    const CompileOptions &options) const;
+  const std::string &getOutputPath() const { return outputPath; }
+
+private:
+  llvm::cl::opt<std::string> outputPath, headerPath, triple, cpuName, features;
+  KernelFlags kernelFlags;
+};
+
+/// "1 thread", "2 threads", "all threads" (0).
+std::string describeThreads(unsigned threads);
+
 /// --scheme, --quantize-options, --calib, --exclude, --keep-first,
 /// --keep-last, --no-propagate, --observe, --smooth[=alpha],
 /// --smooth-data, --split-outliers[=threshold] and --split-options, for a
@@ -119,7 +147,15 @@ public:
                                             unsigned maxSamples) const;
   const std::string &getScheme() const { return scheme; }
   /// True when --calib names a table.
-  bool hasTable() const { return !calibPath.empty(); }
+  /// True when --calib names a table (a file).
+  bool hasTable() const {
+    return !calibPath.empty() && !llvm::sys::fs::is_directory(calibPath);
+  }
+  /// --calib when it names a directory of samples (qcomp MODEL --calib
+  /// DIR), else "".
+  std::string getCalibrationDirectory() const {
+    return hasTable() ? std::string() : calibPath.getValue();
+  }
 
 private:
   llvm::cl::opt<std::string> scheme;

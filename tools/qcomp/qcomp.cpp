@@ -32,10 +32,28 @@ namespace cl = llvm::cl;
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  const DriverCommand commands[] = {
+      getImportCommand(),   getRunCommand(),     getCalibrateCommand(),
+      getQuantizeCommand(), getCompareCommand(), getSensitivityCommand(),
+      getCompileCommand(),  getBenchCommand(),   getMainCommand()};
+  // `qcomp MODEL ...` (no command, a model first) is `qcomp build MODEL`.
+  llvm::SmallVector<char *> args(argv, argv + argc);
+  std::string build = "build";
+  if (argc > 1 && argv[1][0] != '-' &&
+      llvm::none_of(commands, [&](const DriverCommand &command) {
+        return command.subCommand.getName() == argv[1];
+      }))
+    args.insert(args.begin() + 1, build.data());
   cl::HideUnrelatedOptions(getDriverCategory());
   cl::ParseCommandLineOptions(
-      argc, argv,
+      args.size(), args.data(),
       "qcomp: an MLIR-based quantization compiler\n\n"
+      "  qcomp model.onnx --calib samples/ [--scheme w8a8] [--smooth] "
+      "[--split-outliers]\n"
+      "        [--eval samples/] [--mtriple T --mcpu C --mattr F] "
+      "-o model.{o,so,s,ll,mlir}\n"
+      "      import, calibrate, quantize, measure and compile in one "
+      "command (qcomp build)\n\n"
       "  qcomp import model.onnx -o model.mlir\n"
       "  qcomp run model.onnx --input x=x.npy --output-dir out/\n"
       "  qcomp calibrate model.onnx --data samples/ --calib-out table.json\n"
@@ -43,7 +61,8 @@ int main(int argc, char **argv) {
       "  qcomp compare model.onnx q.mlir --data samples/ --min-sqnr 30\n"
       "  qcomp sensitivity model.onnx --data samples/ --target-sqnr 35\n"
       "  qcomp compile q.mlir [--mtriple aarch64-linux-gnu --mattr +dotprod] "
-      "-o q.o\n");
+      "-o q.o\n"
+      "  qcomp bench model.onnx q.mlir\n");
 
   DialectRegistry registry;
   qcomp::registerAllDialects(registry);
@@ -53,10 +72,7 @@ int main(int argc, char **argv) {
   context.printOpOnDiagnostic(false);
   DiagnosticPrinter printer(context);
 
-  for (const DriverCommand &command :
-       {getImportCommand(), getRunCommand(), getCalibrateCommand(),
-        getQuantizeCommand(), getCompareCommand(), getSensitivityCommand(),
-        getCompileCommand(), getBenchCommand()})
+  for (const DriverCommand &command : commands)
     if (command.subCommand)
       return command.run(context);
   return reportError("no command given; see qcomp --help");

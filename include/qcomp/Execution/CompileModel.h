@@ -63,9 +63,10 @@ llvm::Error compileModule(ModuleOp module, const CompileOptions &options,
                           llvm::raw_pwrite_stream &os);
 
 /// Links the object file `objectPath` compiled with `options` into the
-/// shared library `outputPath` with ld.lld (any target): for the host with
-/// threads, against the LLVM OpenMP runtime with its run path; for another
-/// target the OpenMP symbols are left to the program that loads it.
+/// shared library `outputPath`: for the host with `cc`, against the math
+/// library and (with threads) the LLVM OpenMP runtime with its run path;
+/// for another target with ld.lld, the symbols of those libraries left to
+/// the program that loads it.
 llvm::Error linkSharedLibrary(llvm::StringRef objectPath,
                               llvm::StringRef outputPath,
                               const CompileOptions &options);
