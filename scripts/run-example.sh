@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #
 # Sets up and builds qcomp, then runs the main job on the bundled examples:
+#  0. qcomp MODEL --calib DIR -o model.o on the example transformer: import,
+#     calibrate, quantize, measure and compile in one command, with its
+#     summary; then examples/c/run_model.c links the object and runs it;
 #  1. generates the seeded example models (examples/generate.py: an MLP, a
 #     small CNN, a transformer block and one with outlier channels, with
 #     calibration and held-out
@@ -29,6 +32,19 @@ examples="$build_dir/examples"
 echo
 echo "== examples/generate.py $examples"
 /usr/bin/python3 "$root/examples/generate.py" "$examples"
+
+dir="$examples/transformer"
+echo
+echo "== qcomp $dir/model.onnx --calib $dir/calib --eval $dir/eval -o $dir/model.o"
+"$qcomp" "$dir/model.onnx" --calib "$dir/calib" --eval "$dir/eval" \
+  -o "$dir/model.o"
+omp=/usr/lib/llvm-14/lib
+echo
+echo "== cc examples/c/run_model.c $dir/model.o -lm -lomp && run_model"
+cc -I"$dir" "$root/examples/c/run_model.c" "$dir/model.o" -lm \
+  -L"$omp" -lomp -Wl,-rpath,"$omp" -o "$dir/run_model"
+/usr/bin/python3 -c "import numpy as np; np.load('$dir/input.npy').astype(np.float32).tofile('$dir/input.f32')"
+"$dir/run_model" "$dir/input.f32" "$dir/output.f32"
 
 for model in mlp cnn transformer; do
   dir="$examples/$model"
