@@ -5,7 +5,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "qcomp/Execution/Calibrate.h"
+
 #include "ObserverRuntime.h"
+#include "qcomp/Execution/PassManagerHook.h"
 
 #include "qcomp/Conversion/Passes.h"
 #include "qcomp/Dialect/QC/IR/QCOps.h"
@@ -178,7 +180,7 @@ qcomp::calibrate(ModuleOp module, llvm::StringRef directory,
   observerOptions.opKinds.assign(options.observedOps.begin(),
                                  options.observedOps.end());
   pm.addNestedPass<func::FuncOp>(createQCInsertObserversPass(observerOptions));
-  if (failed(pm.run(module)))
+  if (failed(applyPassManagerHook(pm)) || failed(pm.run(module)))
     return createStringError("inserting observers failed");
   std::vector<ObserverCollector::Observer> observers;
   module.walk([&](qc::ObserveOp op) {
@@ -190,7 +192,8 @@ qcomp::calibrate(ModuleOp module, llvm::StringRef directory,
                              "matmul or convolution; try observing all ops)");
   PassManager lowerObservers(module.getContext());
   lowerObservers.addPass(createQCLowerObserversToRuntimePass());
-  if (failed(lowerObservers.run(module)))
+  if (failed(applyPassManagerHook(lowerObservers)) ||
+      failed(lowerObservers.run(module)))
     return createStringError("lowering observers failed");
 
   JitOptions jitOptions;

@@ -6,6 +6,8 @@
 
 #include "qcomp/Execution/CompileModel.h"
 
+#include "qcomp/Execution/PassManagerHook.h"
+
 #include "qcomp/Execution/JitRunner.h"
 #include "qcomp/Pipelines/Pipelines.h"
 
@@ -216,7 +218,7 @@ llvm::Error qcomp::compileModule(ModuleOp module, const CompileOptions &options,
   pipeline.kernel = options.kernel;
   pipeline.threads = options.threads;
   buildCPUToLLVMPipeline(pm, pipeline);
-  if (failed(pm.run(module)))
+  if (failed(applyPassManagerHook(pm)) || failed(pm.run(module)))
     return createStringError("lowering to the LLVM dialect failed");
   if (options.kind == OutputKind::MLIR) {
     module.print(os);

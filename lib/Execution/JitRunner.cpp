@@ -18,6 +18,7 @@
 
 #include "qcomp/Execution/JitRunner.h"
 #include "qcomp/Dialect/QC/IR/QCDialect.h"
+#include "qcomp/Execution/PassManagerHook.h"
 #include "qcomp/Pipelines/Pipelines.h"
 #include "qcomp/Target/CPU/CPUFeatures.h"
 
@@ -183,7 +184,7 @@ JitFunction::compile(ModuleOp module, const JitOptions &options) {
     pipelineOptions.threads = options.threads;
     buildCPUToLLVMPipeline(pm, pipelineOptions);
   }
-  if (failed(pm.run(module)))
+  if (failed(applyPassManagerHook(pm)) || failed(pm.run(module)))
     return createStringError("lowering @" + options.functionName +
                              " to LLVM failed");
 

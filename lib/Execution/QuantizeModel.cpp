@@ -6,6 +6,8 @@
 
 #include "qcomp/Execution/QuantizeModel.h"
 
+#include "qcomp/Execution/PassManagerHook.h"
+
 #include "qcomp/Pipelines/Pipelines.h"
 #include "qcomp/Transforms/Passes.h"
 #include "qcomp/Transforms/Stats.h"
@@ -110,7 +112,7 @@ qcomp::quantizeModel(ModuleOp floatModule, const CalibrationTable &table,
                                  options.observedOps.end());
   observe.addNestedPass<func::FuncOp>(
       createQCInsertObserversPass(observerOptions));
-  if (failed(observe.run(*module)))
+  if (failed(applyPassManagerHook(observe)) || failed(observe.run(*module)))
     return errors.takeError("inserting observers failed");
   if (failed(attachStats(*module, table, /*allowMissing=*/true,
                          "the calibration table")))
@@ -133,7 +135,7 @@ qcomp::quantizeModel(ModuleOp floatModule, const CalibrationTable &table,
   // The rest is qcomp-quantize-pipeline on a module with its statistics.
   PassManager pm(context);
   buildQuantizePipeline(pm, **pipelineOptions);
-  if (failed(pm.run(*module)))
+  if (failed(applyPassManagerHook(pm)) || failed(pm.run(*module)))
     return errors.takeError("quantization failed");
   if (failed(verify(*module)))
     return errors.takeError("the quantized module does not verify");

@@ -20,15 +20,64 @@
 
 #include "DriverUtils.h"
 
+#include "qcomp/Execution/PassManagerHook.h"
 #include "qcomp/InitAllDialects.h"
 
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/Pass.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 
 using namespace mlir;
 using namespace mlir::qcomp;
 namespace cl = llvm::cl;
+
+// Debugging, for every command: what the library's pass managers do.
+static cl::opt<bool> printIRBeforeAll(
+    "print-ir-before-all",
+    cl::desc("Print the IR before every pass of every pipeline (stderr)"),
+    cl::init(false), cl::sub(cl::SubCommand::getAll()),
+    cl::cat(getDriverCategory()));
+static cl::opt<bool> printIRAfterAll(
+    "print-ir-after-all",
+    cl::desc("Print the IR after every pass of every pipeline (stderr)"),
+    cl::init(false), cl::sub(cl::SubCommand::getAll()),
+    cl::cat(getDriverCategory()));
+static cl::list<std::string> printIRAfter(
+    "print-ir-after",
+    cl::desc("Print the IR after the passes with these arguments, e.g. "
+             "qc-quantize,qc-lower-int-matmul-to-cpu (stderr)"),
+    cl::value_desc("pass,..."), cl::CommaSeparated,
+    cl::sub(cl::SubCommand::getAll()), cl::cat(getDriverCategory()));
+static cl::opt<bool> dumpPassPipeline(
+    "dump-pass-pipeline",
+    cl::desc("Print each pipeline the command runs, as a textual pass "
+             "pipeline (stderr)"),
+    cl::init(false), cl::sub(cl::SubCommand::getAll()),
+    cl::cat(getDriverCategory()));
+
+/// Installs the debugging options on every pass manager the commands run.
+static void installPassManagerHook() {
+  if (!printIRBeforeAll && !printIRAfterAll && printIRAfter.empty() &&
+      !dumpPassPipeline)
+    return;
+  setPassManagerHook([](PassManager &pm) {
+    if (dumpPassPipeline) {
+      pm.printAsTextualPipeline(llvm::errs());
+      llvm::errs() << "\n";
+    }
+    auto after = [](Pass *pass, Operation *) {
+      return printIRAfterAll ||
+             llvm::is_contained(printIRAfter, pass->getArgument());
+    };
+    auto before = [](Pass *, Operation *) { return (bool)printIRBeforeAll; };
+    if (printIRBeforeAll || printIRAfterAll || !printIRAfter.empty())
+      pm.enableIRPrinting(before, after, /*printModuleScope=*/false,
+                          /*printAfterOnlyOnChange=*/false,
+                          /*printAfterOnlyOnFailure=*/false, llvm::errs());
+    return success();
+  });
+}
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
@@ -63,6 +112,8 @@ int main(int argc, char **argv) {
       "  qcomp compile q.mlir [--mtriple aarch64-linux-gnu --mattr +dotprod] "
       "-o q.o\n"
       "  qcomp bench model.onnx q.mlir\n");
+
+  installPassManagerHook();
 
   DialectRegistry registry;
   qcomp::registerAllDialects(registry);
