@@ -1,22 +1,29 @@
-//===- GemmBench.cpp - qcomp's GEMM kernels against its fp32 path ---------===//
+//===- GemmBench.cpp - qcomp's GEMM kernels against oneDNN and fp32 -------===//
 //
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 //===----------------------------------------------------------------------===//
 //
-// qcomp-bench-gemm: for each shape (M, N, K), JIT-compiles and times
+// qcomp-bench-gemm: for each shape (M, N, K) and each --threads count,
+// JIT-compiles and times
 //
-//   int8    qc.matmul of s8 activations (zero point -3) by constant s8
-//           weights with an s8 requantized result, through
-//           qcomp-cpu-to-llvm-pipeline for this CPU (its best kernel);
-//   fp32    linalg.matmul of f32 operands, through qcomp's reference
-//           pipeline (qcomp's own fp32 path);
+//   qcomp s8s8   qc.matmul of s8 activations (zero point -3) by constant s8
+//                weights with an s8 requantized result, through
+//                qcomp-cpu-to-llvm-pipeline for this CPU (its best kernel);
+//   qcomp u8s8   the same with u8 activations (zero point 128);
+//   fp32         linalg.matmul of f32 operands, through qcomp's reference
+//                pipeline (qcomp's own fp32 path);
 //
-// and, in the same run, the peak of this core's multiply-add instruction
-// pair (PeakLoop.cpp). Each figure is the median of --repeat runs (at
-// least --min-time seconds in all) after one warm-up, in GOPS = 2 M N K /
-// seconds / 1e9; ratios compare figures of the same run. Benchmarks, not
-// tests: run by hand or by scripts/bench.sh.
+// and, when built with oneDNN (QCOMP_BENCH_HAVE_DNNL, DnnlGemm.cpp), the
+// same u8s8 and s8s8 matmuls as oneDNN primitives, the peer of the int8
+// figures; plus, once, the peak of this core's multiply-add instruction
+// pair (PeakLoop.cpp). qcomp is measured at a thread count only if
+// JitOptions can ask for it (a `threads` field); without one its code runs
+// on the calling thread, and only the 1-thread figures are qcomp's. Each
+// figure is the median of --repeat runs (at least --min-time seconds in
+// all) after one warm-up, in GOPS = 2 M N K / seconds / 1e9; ratios compare
+// figures of the same run. Benchmarks, not tests: run by hand or by
+// scripts/bench.sh.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,14 +33,21 @@
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
+#ifdef QCOMP_BENCH_HAVE_DNNL
+#include "DnnlGemm.h"
+#endif
+
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,8 +74,21 @@ static cl::opt<bool> skipFloat("skip-fp32",
                                cl::desc("Do not time the fp32 path"),
                                cl::init(false));
 static cl::opt<std::string>
-    kernel("kernel", cl::desc("Kernel of the int8 figure (default: auto)"),
+    kernel("kernel", cl::desc("Kernel of qcomp's int8 figures (default: auto)"),
            cl::init("auto"));
+// libLLVM registers a --threads of its own (ThinLTOCodeGenerator's thread
+// count, unused here): it is unregistered before the benchmark's is, which
+// would otherwise stop the program ("registered more than once").
+[[maybe_unused]] static const bool llvmThreadsRemoved = [] {
+  if (cl::Option *option = cl::getRegisteredOptions().lookup("threads"))
+    option->removeArgument();
+  return true;
+}();
+static cl::list<unsigned>
+    threadList("threads", cl::desc("Thread counts to measure (default: 1,2)"),
+               cl::value_desc("N,..."), cl::CommaSeparated);
+static cl::opt<bool> skipDnnl("skip-dnnl", cl::desc("Do not time oneDNN"),
+                              cl::init(false));
 
 namespace {
 struct Shape {
@@ -80,12 +107,15 @@ static std::string randomHexBytes(size_t count, std::mt19937 &rng) {
   return hex;
 }
 
-static std::string getInt8Module(const Shape &s, std::mt19937 &rng) {
+/// qc.matmul of s8 (zero point -3) or, with `unsignedActivations`, u8
+/// (zero point 128) activations, passed as signless i8 bytes.
+static std::string getInt8Module(const Shape &s, bool unsignedActivations,
+                                 std::mt19937 &rng) {
   std::string mk = llvm::formatv("{0}x{1}", s.m, s.k).str();
   std::string kn = llvm::formatv("{0}x{1}", s.k, s.n).str();
   std::string mn = llvm::formatv("{0}x{1}", s.m, s.n).str();
   return llvm::formatv(
-             R"(!a = !quant.uniform<i8:f32, 0.05:-3>
+             R"(!a = !quant.uniform<{4}:f32, 0.05:{5}>
 !w = !quant.uniform<i8<-127:127>:f32, 0.01>
 !y = !quant.uniform<i8:f32, 0.5:2>
 func.func @gemm(%x: tensor<{0}xi8>) -> tensor<{2}xi8> {{
@@ -97,7 +127,8 @@ func.func @gemm(%x: tensor<{0}xi8>) -> tensor<{2}xi8> {{
   return %r : tensor<{2}xi8>
 }
 )",
-             mk, kn, mn, randomHexBytes(s.k * s.n, rng))
+             mk, kn, mn, randomHexBytes(s.k * s.n, rng),
+             unsignedActivations ? "u8" : "i8", unsignedActivations ? 128 : -3)
       .str();
 }
 
@@ -115,7 +146,8 @@ static std::string getFloatModule(const Shape &s) {
       .str();
 }
 
-/// Random inputs for `function`'s signature.
+/// Random inputs for `function`'s signature: reals in [-1, 1], or bytes
+/// (all 256 values, read as u8 by the u8s8 module).
 static std::vector<HostTensor> makeInputs(const JitFunction &function,
                                           std::mt19937 &rng) {
   std::vector<HostTensor> inputs;
@@ -135,19 +167,19 @@ static std::vector<HostTensor> makeInputs(const JitFunction &function,
   return inputs;
 }
 
-/// The median seconds of one call of `function`.
-static llvm::Expected<double> timeFunction(JitFunction &function,
-                                           llvm::ArrayRef<HostTensor> inputs) {
-  if (auto warmup = function.run(inputs); !warmup)
-    return warmup.takeError();
+/// The median seconds of one `call`, after one warm-up call.
+static llvm::Expected<double>
+timeCalls(llvm::function_ref<llvm::Error()> call) {
+  if (llvm::Error error = call())
+    return std::move(error);
   std::vector<double> times;
   double total = 0.0;
   while (times.size() < std::max(1u, repeat.getValue()) || total < minTime) {
     auto start = std::chrono::steady_clock::now();
-    auto outputs = function.run(inputs);
+    llvm::Error error = call();
     auto end = std::chrono::steady_clock::now();
-    if (!outputs)
-      return outputs.takeError();
+    if (error)
+      return std::move(error);
     times.push_back(std::chrono::duration<double>(end - start).count());
     total += times.back();
   }
@@ -155,6 +187,36 @@ static llvm::Expected<double> timeFunction(JitFunction &function,
   return times[times.size() / 2];
 }
 
+/// The median seconds of one call of `function`.
+static llvm::Expected<double> timeFunction(JitFunction &function,
+                                           llvm::ArrayRef<HostTensor> inputs) {
+  return timeCalls([&]() -> llvm::Error {
+    auto outputs = function.run(inputs);
+    return outputs ? llvm::Error::success() : outputs.takeError();
+  });
+}
+
+/// Makes `options` compile for `threads` threads, when JitOptions has a
+/// `threads` field; else its code runs on the calling thread and only
+/// `threads` == 1 can be measured.
+template <typename Options>
+static auto setJitThreads(Options &options, unsigned threads, int)
+    -> decltype(options.threads = threads, bool()) {
+  options.threads = threads;
+  return true;
+}
+template <typename Options>
+static bool setJitThreads(Options &, unsigned threads, long) {
+  return threads == 1;
+}
+
+/// Whether qcomp can be measured on `threads` threads (and `options` then
+/// asks for them).
+static bool setThreads(JitOptions &options, unsigned threads) {
+  return setJitThreads(options, threads, 0);
+}
+
+/// The median seconds of the JIT-compiled `source`'s @gemm.
 static llvm::Expected<double> measure(MLIRContext &context,
                                       const std::string &source,
                                       const JitOptions &options,
@@ -170,11 +232,37 @@ static llvm::Expected<double> measure(MLIRContext &context,
   return timeFunction(**function, inputs);
 }
 
+#ifdef QCOMP_BENCH_HAVE_DNNL
+/// The median seconds of one execute of oneDNN's matmul for `shape` on
+/// `threads` threads, quantized as the int8 module is (scales 0.05, 0.01
+/// and 0.5, activation zero point -3 or 128, result zero point 2); the
+/// name of oneDNN's implementation in `implementation`.
+static llvm::Expected<double> measureDnnl(const Shape &shape,
+                                          bool unsignedActivations,
+                                          unsigned threads, std::mt19937 &rng,
+                                          std::string &implementation) {
+  qcomp_bench::DnnlMatmulConfig config;
+  config.m = shape.m;
+  config.n = shape.n;
+  config.k = shape.k;
+  config.unsignedSrc = unsignedActivations;
+  config.srcZeroPoint = unsignedActivations ? 128 : -3;
+  config.outputScale = 0.05f * 0.01f / 0.5f;
+  config.dstZeroPoint = 2;
+  config.threads = threads;
+  auto matmul = qcomp_bench::DnnlMatmul::create(config, rng);
+  if (!matmul)
+    return matmul.takeError();
+  implementation = (*matmul)->getImplementation().str();
+  return timeCalls([&] { return (*matmul)->execute(); });
+}
+#endif
+
 int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv,
-      "qcomp-bench-gemm: int8 GEMM kernels against qcomp's fp32 path and "
-      "this core's peak\n");
+      "qcomp-bench-gemm: int8 GEMM kernels against oneDNN, qcomp's fp32 "
+      "path and this core's peak\n");
   std::vector<Shape> shapes;
   for (const std::string &text : shapeList) {
     llvm::SmallVector<llvm::StringRef> parts;
@@ -194,6 +282,15 @@ int main(int argc, char **argv) {
     shapes = {{1, 4096, 4096},    {16, 4096, 4096},  {128, 4096, 4096},
               {128, 11008, 4096}, {512, 1024, 1024}, {64, 64, 64},
               {256, 256, 256},    {1024, 1024, 1024}};
+
+  llvm::SmallVector<unsigned> threadCounts(threadList.begin(),
+                                           threadList.end());
+  if (threadCounts.empty())
+    threadCounts = {1, 2};
+  if (llvm::is_contained(threadCounts, 0u)) {
+    llvm::errs() << "qcomp-bench-gemm: --threads counts must be positive\n";
+    return 1;
+  }
 
   DialectRegistry registry;
   qcomp::registerAllDialects(registry);
@@ -216,16 +313,31 @@ int main(int argc, char **argv) {
   if (cpu->avx2)
     for (int run = 0; run < 7; ++run)
       peak = std::max(peak, qcomp_bench::measureAvx2MaddPeak(30'000'000));
+  JitOptions probe;
   llvm::outs() << "host " << getHostTriple() << " (" << features
-               << "), int8 kernel " << kernelName << ", 1 thread\n";
+               << "), qcomp int8 kernel " << kernelName << ", "
+               << (setThreads(probe, 2)
+                       ? "qcomp threads from JitOptions::threads"
+                       : "qcomp on 1 thread only (JitOptions has no threads)")
+               << "\n";
+#ifdef QCOMP_BENCH_HAVE_DNNL
+  if (!skipDnnl)
+    llvm::outs() << "peer: " << qcomp_bench::getDnnlDescription() << "\n";
+#else
+  llvm::outs() << "peer: none (built without oneDNN)\n";
+#endif
   if (peak > 0)
     llvm::outs() << llvm::formatv(
-        "peak: {0:f1} GOPS (independent vpmaddwd + vpaddd on ymm, best of "
-        "7 loops)\n",
+        "peak: {0:f1} GOPS per core (independent vpmaddwd + vpaddd on ymm, "
+        "best of 7 loops); 'of peak' is qcomp s8s8 / (peak x threads)\n",
         peak);
-  llvm::outs() << llvm::formatv("{0,-18} {1,12} {2,10} {3,12} {4,10}\n",
-                                "M x N x K", "int8 GOPS", "of peak",
-                                "fp32 GOPS", "int8/fp32");
+  llvm::outs() << "GOPS; qc/dnnl = qcomp u8s8 / oneDNN u8s8, int8/fp32 = "
+                  "qcomp s8s8 / fp32\n";
+  const char *rowFormat =
+      "{0,-18} {1,3} {2,9} {3,9} {4,9} {5,9} {6,8} {7,8} {8,9} {9,9}\n";
+  llvm::outs() << llvm::formatv(rowFormat, "M x N x K", "thr", "qc s8s8",
+                                "qc u8s8", "dnnl u8s8", "dnnl s8s8", "qc/dnnl",
+                                "of peak", "fp32", "int8/fp32");
 
   JitOptions int8Options;
   int8Options.functionName = "gemm";
@@ -233,38 +345,86 @@ int main(int argc, char **argv) {
   int8Options.kernel = kernel;
   JitOptions floatOptions;
   floatOptions.functionName = "gemm";
+  // oneDNN's implementations and the figures it could not give, printed
+  // after the table.
+  std::set<std::string> implementations;
+  std::vector<std::string> notes;
   for (const Shape &shape : shapes) {
     double ops = 2.0 * shape.m * shape.n * shape.k;
-    auto int8Time =
-        measure(context, getInt8Module(shape, rng), int8Options, rng);
-    if (!int8Time) {
-      llvm::errs() << "qcomp-bench-gemm: int8 " << shape.m << "x" << shape.n
-                   << "x" << shape.k << ": "
-                   << llvm::toString(int8Time.takeError()) << "\n";
-      return 1;
-    }
-    double int8Gops = ops / *int8Time / 1e9;
-    std::string floatText = "-", ratioText = "-";
-    if (!skipFloat) {
-      auto floatTime =
-          measure(context, getFloatModule(shape), floatOptions, rng);
-      if (!floatTime) {
-        llvm::errs() << "qcomp-bench-gemm: fp32: "
-                     << llvm::toString(floatTime.takeError()) << "\n";
-        return 1;
+    std::string shapeText =
+        llvm::formatv("{0}x{1}x{2}", shape.m, shape.n, shape.k).str();
+    for (unsigned threads : threadCounts) {
+      std::optional<double> signedGops, unsignedGops, floatGops;
+      std::optional<double> dnnlUnsignedGops, dnnlSignedGops;
+      if (setThreads(int8Options, threads)) {
+        for (bool isUnsigned : {false, true}) {
+          auto time = measure(context, getInt8Module(shape, isUnsigned, rng),
+                              int8Options, rng);
+          if (!time) {
+            llvm::errs() << "qcomp-bench-gemm: qcomp "
+                         << (isUnsigned ? "u8s8 " : "s8s8 ") << shapeText
+                         << ": " << llvm::toString(time.takeError()) << "\n";
+            return 1;
+          }
+          (isUnsigned ? unsignedGops : signedGops) = ops / *time / 1e9;
+        }
       }
-      double floatGops = ops / *floatTime / 1e9;
-      floatText = llvm::formatv("{0:f2}", floatGops).str();
-      ratioText = llvm::formatv("{0:f2}x", int8Gops / floatGops).str();
+#ifdef QCOMP_BENCH_HAVE_DNNL
+      if (!skipDnnl) {
+        for (bool isUnsigned : {true, false}) {
+          const char *variant = isUnsigned ? "u8s8" : "s8s8";
+          std::string implementation;
+          auto time =
+              measureDnnl(shape, isUnsigned, threads, rng, implementation);
+          if (!time) {
+            notes.push_back(llvm::formatv("oneDNN {0} {1}, {2} threads: {3}",
+                                          variant, shapeText, threads,
+                                          llvm::toString(time.takeError()))
+                                .str());
+            continue;
+          }
+          implementations.insert(
+              llvm::formatv("{0} {1}", variant, implementation).str());
+          (isUnsigned ? dnnlUnsignedGops : dnnlSignedGops) = ops / *time / 1e9;
+        }
+      }
+#endif
+      if (!skipFloat && setThreads(floatOptions, threads)) {
+        auto time = measure(context, getFloatModule(shape), floatOptions, rng);
+        if (!time) {
+          llvm::errs() << "qcomp-bench-gemm: fp32 " << shapeText << ": "
+                       << llvm::toString(time.takeError()) << "\n";
+          return 1;
+        }
+        floatGops = ops / *time / 1e9;
+      }
+      auto text = [](std::optional<double> value) {
+        return value ? llvm::formatv("{0:f2}", *value).str() : "-";
+      };
+      std::string ratioText = "-", peakText = "-", floatRatioText = "-";
+      if (unsignedGops && dnnlUnsignedGops)
+        ratioText =
+            llvm::formatv("{0:f2}", *unsignedGops / *dnnlUnsignedGops).str();
+      if (signedGops && peak > 0)
+        peakText =
+            llvm::formatv("{0:f1}%", 100.0 * *signedGops / (peak * threads))
+                .str();
+      if (signedGops && floatGops)
+        floatRatioText =
+            llvm::formatv("{0:f2}x", *signedGops / *floatGops).str();
+      llvm::outs() << llvm::formatv(
+          rowFormat, shapeText, threads, text(signedGops), text(unsignedGops),
+          text(dnnlUnsignedGops), text(dnnlSignedGops), ratioText, peakText,
+          text(floatGops), floatRatioText);
+      llvm::outs().flush();
     }
-    std::string peakText =
-        peak > 0 ? llvm::formatv("{0:f1}%", 100.0 * int8Gops / peak).str()
-                 : "-";
-    llvm::outs() << llvm::formatv(
-        "{0,-18} {1,12:f2} {2,10} {3,12} {4,10}\n",
-        llvm::formatv("{0}x{1}x{2}", shape.m, shape.n, shape.k).str(), int8Gops,
-        peakText, floatText, ratioText);
-    llvm::outs().flush();
   }
+  if (!implementations.empty()) {
+    llvm::outs() << "oneDNN implementations: ";
+    llvm::interleaveComma(implementations, llvm::outs());
+    llvm::outs() << "\n";
+  }
+  for (const std::string &note : notes)
+    llvm::outs() << "no figure: " << note << "\n";
   return 0;
 }

@@ -28,6 +28,9 @@ packages=(
   libonnx-testdata python3-onnx python3-numpy
   # AArch64 code: cross-compiled, linked and run under QEMU by the tests
   qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  # the oneDNN peer of bench/GemmBench.cpp (optional in CMake: without it
+  # the benchmark prints '-' for oneDNN)
+  libdnnl-dev
 )
 
 missing=()
