@@ -17,9 +17,8 @@
 // and, when built with oneDNN (QCOMP_BENCH_HAVE_DNNL, DnnlGemm.cpp), the
 // same u8s8 and s8s8 matmuls as oneDNN primitives, the peer of the int8
 // figures; plus, once, the peak of this core's multiply-add instruction
-// pair (PeakLoop.cpp). qcomp is measured at a thread count only if
-// JitOptions can ask for it (a `threads` field); without one its code runs
-// on the calling thread, and only the 1-thread figures are qcomp's. Each
+// pair (PeakLoop.cpp). qcomp's kernels run on the thread count through
+// JitOptions::threads (OpenMP; its fp32 path is single-threaded). Each
 // figure is the median of --repeat runs (at least --min-time seconds in
 // all) after one warm-up, in GOPS = 2 M N K / seconds / 1e9; ratios compare
 // figures of the same run. Benchmarks, not tests: run by hand or by
@@ -196,24 +195,12 @@ static llvm::Expected<double> timeFunction(JitFunction &function,
   });
 }
 
-/// Makes `options` compile for `threads` threads, when JitOptions has a
-/// `threads` field; else its code runs on the calling thread and only
-/// `threads` == 1 can be measured.
-template <typename Options>
-static auto setJitThreads(Options &options, unsigned threads, int)
-    -> decltype(options.threads = threads, bool()) {
-  options.threads = threads;
-  return true;
-}
-template <typename Options>
-static bool setJitThreads(Options &, unsigned threads, long) {
-  return threads == 1;
-}
-
 /// Whether qcomp can be measured on `threads` threads (and `options` then
-/// asks for them).
+/// asks for them): its kernels can, its fp32 path (no cpuFeatures, the
+/// reference loops) runs on the calling thread only.
 static bool setThreads(JitOptions &options, unsigned threads) {
-  return setJitThreads(options, threads, 0);
+  options.threads = threads;
+  return !options.cpuFeatures.empty() || threads == 1;
 }
 
 /// The median seconds of the JIT-compiled `source`'s @gemm.
@@ -313,13 +300,9 @@ int main(int argc, char **argv) {
   if (cpu->avx2)
     for (int run = 0; run < 7; ++run)
       peak = std::max(peak, qcomp_bench::measureAvx2MaddPeak(30'000'000));
-  JitOptions probe;
   llvm::outs() << "host " << getHostTriple() << " (" << features
-               << "), qcomp int8 kernel " << kernelName << ", "
-               << (setThreads(probe, 2)
-                       ? "qcomp threads from JitOptions::threads"
-                       : "qcomp on 1 thread only (JitOptions has no threads)")
-               << "\n";
+               << "), qcomp int8 kernel " << kernelName
+               << ", threads through OpenMP (fp32 path: 1 thread)\n";
 #ifdef QCOMP_BENCH_HAVE_DNNL
   if (!skipDnnl)
     llvm::outs() << "peer: " << qcomp_bench::getDnnlDescription() << "\n";
