@@ -222,6 +222,10 @@ JitFunction::compile(ModuleOp module, const JitOptions &options) {
         });
   }
   result->entryName = "_mlir_ciface_" + options.functionName;
+  // Looking the entry point up compiles the module (the JIT compiles on
+  // the first lookup), so that the first call is not also the compilation.
+  if (auto entry = result->engine->lookupPacked(result->entryName); !entry)
+    return entry.takeError();
   return result;
 }
 
