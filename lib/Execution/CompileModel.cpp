@@ -198,18 +198,9 @@ static void initializeTargets() {
 llvm::Error qcomp::compileModule(ModuleOp module, const CompileOptions &options,
                                  llvm::raw_pwrite_stream &os) {
   MLIRContext *context = module.getContext();
-  for (auto func : module.getOps<func::FuncOp>()) {
-    if (func.isExternal() || !func.isPublic())
-      continue;
-    func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                  UnitAttr::get(context));
-    // The interface attributes (qc.name, qc.dtype) are the header's; LLVM
-    // translation would not know them.
-    for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
-      func.setArgAttrs(i, ArrayRef<NamedAttribute>{});
-    for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
-      func.setResultAttrs(i, ArrayRef<NamedAttribute>{});
-  }
+  for (auto func : module.getOps<func::FuncOp>())
+    if (!func.isExternal() && func.isPublic())
+      prepareEntryPoint(func);
   PassManager pm(context);
   CPUToLLVMOptions pipeline;
   pipeline.resultsToOutParams = true;

@@ -143,6 +143,15 @@ static void initializeNativeTarget() {
   (void)initialized;
 }
 
+void qcomp::prepareEntryPoint(func::FuncOp func) {
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+    func.setArgAttrs(i, ArrayRef<NamedAttribute>{});
+  for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
+    func.setResultAttrs(i, ArrayRef<NamedAttribute>{});
+  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                UnitAttr::get(func.getContext()));
+}
+
 llvm::StringRef qcomp::getOpenMPRuntimePath() { return QCOMP_OPENMP_RUNTIME; }
 
 llvm::Expected<std::unique_ptr<JitFunction>>
@@ -161,14 +170,7 @@ JitFunction::compile(ModuleOp module, const JitOptions &options) {
   std::unique_ptr<JitFunction> result(new JitFunction());
   if (failed(getFunctionSignatures(func, result->inputs, result->outputs)))
     return createStringError("cannot call @" + options.functionName);
-  // The interface attributes (qc.name, qc.dtype) are read; LLVM translation
-  // would not know them.
-  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
-    func.setArgAttrs(i, ArrayRef<NamedAttribute>{});
-  for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
-    func.setResultAttrs(i, ArrayRef<NamedAttribute>{});
-  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                UnitAttr::get(module.getContext()));
+  prepareEntryPoint(func);
 
   PassManager pm(module.getContext());
   if (options.cpuFeatures.empty()) {

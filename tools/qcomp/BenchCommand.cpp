@@ -181,21 +181,11 @@ static int run(MLIRContext &context) {
   OwningOpRef<ModuleOp> quantized;
   std::string description;
   if (inProcess) {
-    auto table = quantization.getTable(*floatModel, dataDir, 0);
-    if (!table)
-      return reportError(table.takeError());
-    std::string passOptions = quantization.getPassOptions();
-    auto modelOptions = quantization.getModelOptions(
-        passOptions, quantization.hasTable() ? "" : dataDir.getValue());
-    if (!modelOptions)
-      return reportError(modelOptions.takeError());
-    // Remarks about layers kept float are qcomp quantize's and compare's.
-    FloatLayerCollector collector(context, /*dropOtherRemarks=*/true);
-    auto result = quantizeModel(*floatModel, *table, *modelOptions);
+    auto result = quantization.quantize(*floatModel, dataDir, 0);
     if (!result)
       return reportError(result.takeError());
-    quantized = std::move(*result);
-    description = passOptions;
+    quantized = std::move(result->module);
+    description = result->passOptions;
   } else {
     quantized = loadModel(modelPaths[1], &context, *importOptions);
     if (!quantized)

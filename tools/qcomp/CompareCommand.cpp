@@ -131,20 +131,12 @@ static int run(MLIRContext &context) {
   std::string passOptions;
   if (inProcess) {
     reference->walk([](func::FuncOp func) { nameUnnamedLayers(func); });
-    auto table = quantization.getTable(*reference, dataDir, maxSamples);
-    if (!table)
-      return reportError(table.takeError());
-    passOptions = quantization.getPassOptions();
-    FloatLayerCollector collector(context, /*dropOtherRemarks=*/true);
-    auto modelOptions = quantization.getModelOptions(
-        passOptions, quantization.hasTable() ? "" : dataDir.getValue());
-    if (!modelOptions)
-      return reportError(modelOptions.takeError());
-    auto quantized = quantizeModel(*reference, *table, *modelOptions);
+    auto quantized = quantization.quantize(*reference, dataDir, maxSamples);
     if (!quantized)
       return reportError(quantized.takeError());
-    test = std::move(*quantized);
-    floatLayers = collector.getLayers();
+    test = std::move(quantized->module);
+    passOptions = quantized->passOptions;
+    floatLayers = quantized->floatLayers;
     options.testName = "the quantized model";
   } else {
     test = loadModel(modelPaths[1], &context, *importOptions);

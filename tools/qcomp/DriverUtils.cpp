@@ -393,6 +393,30 @@ QuantizationFlags::getTable(ModuleOp floatModule, llvm::StringRef dataDirectory,
   return table;
 }
 
+llvm::Expected<QuantizationFlags::Quantized>
+QuantizationFlags::quantize(ModuleOp floatModule, llvm::StringRef dataDirectory,
+                            unsigned maxSamples) const {
+  std::string samples = getCalibrationDirectory();
+  if (samples.empty() && !hasTable())
+    samples = dataDirectory.str();
+  auto table = getTable(floatModule, samples, maxSamples);
+  if (!table)
+    return table.takeError();
+  Quantized result;
+  result.passOptions = getPassOptions();
+  auto modelOptions = getModelOptions(result.passOptions, samples);
+  if (!modelOptions)
+    return modelOptions.takeError();
+  FloatLayerCollector collector(*floatModule.getContext(),
+                                /*dropOtherRemarks=*/true);
+  auto quantized = quantizeModel(floatModule, *table, *modelOptions);
+  if (!quantized)
+    return quantized.takeError();
+  result.module = std::move(*quantized);
+  result.floatLayers = collector.getLayers();
+  return result;
+}
+
 //===----------------------------------------------------------------------===//
 // Diagnostics
 //===----------------------------------------------------------------------===//

@@ -145,8 +145,22 @@ public:
   llvm::Expected<CalibrationTable> getTable(ModuleOp floatModule,
                                             llvm::StringRef dataDirectory,
                                             unsigned maxSamples) const;
+  /// A model quantized in-process by these flags: `floatModule`
+  /// calibrated on `dataDirectory` (or on --calib when it is a directory),
+  /// or --calib's table read, then quantizeModel with alpha=auto searching
+  /// on the same samples. The quantize summary's remarks are collected as
+  /// the layers kept float; other remarks are dropped.
+  struct Quantized {
+    OwningOpRef<ModuleOp> module;
+    /// The qc-quantize options (getPassOptions).
+    std::string passOptions;
+    /// (layer, reason) of each layer kept float.
+    std::vector<std::pair<std::string, std::string>> floatLayers;
+  };
+  llvm::Expected<Quantized> quantize(ModuleOp floatModule,
+                                     llvm::StringRef dataDirectory,
+                                     unsigned maxSamples) const;
   const std::string &getScheme() const { return scheme; }
-  /// True when --calib names a table.
   /// True when --calib names a table (a file).
   bool hasTable() const {
     return !calibPath.empty() && !llvm::sys::fs::is_directory(calibPath);

@@ -109,28 +109,19 @@ static int run(MLIRContext &context) {
   floatModel->walk([](func::FuncOp func) { nameUnnamedLayers(func); });
   llvm::errs() << "qcomp: imported " << modelPath << "\n";
 
-  // 2. Calibrate (or read the table).
-  auto table = quantization.getTable(*floatModel, samples, maxSamples);
-  if (!table)
-    return reportError(table.takeError());
+  // 2-3. Calibrate (or read the table) and quantize.
+  auto result = quantization.quantize(*floatModel, "", maxSamples);
+  if (!result)
+    return reportError(result.takeError());
   llvm::errs() << "qcomp: "
                << (samples.empty() ? "read the calibration table"
                                    : "calibrated on " + samples)
                << "\n";
-
-  // 3. Quantize.
-  std::string passOptions = quantization.getPassOptions();
-  FloatLayerCollector collector(context, /*dropOtherRemarks=*/true);
-  auto modelOptions = quantization.getModelOptions(passOptions, samples);
-  if (!modelOptions)
-    return reportError(modelOptions.takeError());
-  auto quantized = quantizeModel(*floatModel, *table, *modelOptions);
-  if (!quantized)
-    return reportError(quantized.takeError());
-  std::vector<std::pair<std::string, std::string>> floatLayers =
-      collector.getLayers();
+  OwningOpRef<ModuleOp> quantized = std::move(result->module);
+  const std::string &passOptions = result->passOptions;
+  const auto &floatLayers = result->floatLayers;
   std::vector<QuantizedLayer> layers;
-  (*quantized)->walk([&](func::FuncOp func) {
+  quantized->walk([&](func::FuncOp func) {
     for (QuantizedLayer &layer : findQuantizedLayers(func))
       layers.push_back(std::move(layer));
   });
@@ -142,7 +133,7 @@ static int run(MLIRContext &context) {
   std::optional<ComparisonReport> report;
   if (!accuracySamples.empty()) {
     OwningOpRef<ModuleOp> reference = floatModel->clone();
-    OwningOpRef<ModuleOp> test = (*quantized)->clone();
+    OwningOpRef<ModuleOp> test = quantized->clone();
     CompareOptions options;
     options.functionName = loadingOptions.getFunctionName();
     options.maxSamples = maxSamples;
@@ -166,8 +157,8 @@ static int run(MLIRContext &context) {
 
   // 5. Compile.
   int64_t floatBytes = getConstantBytes(*floatModel);
-  int64_t quantizedBytes = getConstantBytes(**quantized);
-  auto header = compileFlags.write(**quantized, *compileOptions);
+  int64_t quantizedBytes = getConstantBytes(*quantized);
+  auto header = compileFlags.write(*quantized, *compileOptions);
   if (!header)
     return reportError(header.takeError());
   llvm::errs() << "qcomp: compiled for " << compileOptions->triple << "\n";

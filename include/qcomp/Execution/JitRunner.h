@@ -49,6 +49,12 @@ LogicalResult getFunctionSignatures(func::FuncOp func,
                                     std::vector<TensorSignature> &inputs,
                                     std::vector<TensorSignature> &outputs);
 
+/// Prepares `func` to be called from C once lowered: drops its argument
+/// and result attributes (qc.name, qc.dtype: read by
+/// getFunctionSignatures, unknown to LLVM translation) and asks for the
+/// `_mlir_ciface_` wrapper.
+void prepareEntryPoint(func::FuncOp func);
+
 struct JitOptions {
   /// Name of the function to run.
   std::string functionName = "main";

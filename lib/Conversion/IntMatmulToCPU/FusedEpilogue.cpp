@@ -183,6 +183,7 @@ EpilogueEmitter::EpilogueEmitter(OpBuilder &b, Location loc,
   // every lane of a tile reads in bounds.
   for (OpOperand *input : op.getDpsInputOperands()) {
     if (input->getOperandNumber() == epilogue.cInput) {
+      // The accumulators themselves: emitStore maps them, no buffer.
       inputs.push_back({Broadcast::Scalar, Value()});
       continue;
     }
