@@ -515,105 +515,99 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
   // stays in cache while every row group of Ap streams past it. The column
   // blocks write disjoint columns of Cp: a parallel loop when the matmul is
   // large enough (the pipeline maps it to threads or runs it in order).
-  auto buildColumnBlock =
-      [&](OpBuilder &rb, Location rloc, Value jb) {
-        scf::ForOp::create(
-            rb, rloc, c0, index(mg), index(mrg), ValueRange{},
-            [&](OpBuilder &cb, Location cloc, Value i, ValueRange) {
-              SmallVector<Value> inits(mrg * nr, accInit);
-              SmallVector<Value> rowGroups, blocks;
-              for (int64_t q = 0; q < mrg; ++q)
-                rowGroups.push_back(
-                    arith::AddIOp::create(cb, cloc, i, groupOffsets[q]));
-              for (int64_t c = 0; c < nr; ++c)
-                blocks.push_back(
-                    arith::AddIOp::create(cb, cloc, jb, vectorOffsets[c]));
-              auto kLoop = scf::ForOp::create(
-                  cb, cloc, c0, index(kg), c1, inits,
-                  [&](OpBuilder &kb, Location kloc, Value p, ValueRange accs) {
-                    SmallVector<Value> lhs, rhs;
-                    for (Value rowGroup : rowGroups) {
-                      if (rows > 1) {
-                        // R rows' G values at p, one operand.
-                        lhs.push_back(vector::LoadOp::create(
-                            kb, kloc, rowsType, ap,
-                            ValueRange{rowGroup, p, c0}));
-                        continue;
-                      }
-                      // The row's G values at G p, broadcast to every lane.
-                      Value kk = arith::MulIOp::create(kb, kloc, p, groupSize);
-                      Value quad = vector::LoadOp::create(
-                          kb, kloc, quadType, ap, ValueRange{rowGroup, kk});
-                      Value word =
-                          vector::BitCastOp::create(kb, kloc, wordType, quad);
-                      Value scalar =
-                          vector::ExtractOp::create(kb, kloc, word, 0);
-                      Value splat = vector::BroadcastOp::create(
-                          kb, kloc, laneType, scalar);
-                      lhs.push_back(vector::BitCastOp::create(
-                          kb, kloc, operandType, splat));
-                    }
-                    for (Value block : blocks) {
-                      Value packedB = vector::LoadOp::create(
-                          kb, kloc, packedType, bp, ValueRange{block, p, c0});
-                      rhs.push_back(packedType == operandType
-                                        ? packedB
-                                        : (Value)arith::ExtSIOp::create(
-                                              kb, kloc, operandType, packedB));
-                    }
-                    SmallVector<Value> next;
-                    for (int64_t q = 0; q < mrg; ++q)
-                      for (int64_t c = 0; c < nr; ++c) {
-                        Value acc = accs[q * nr + c];
-                        if (emulate && rows > 1) {
-                          next.push_back(emitPortableMatrixStep(
-                              kb, kloc, shape, lhsUnsigned, acc, lhs[q],
-                              rhs[c]));
-                        } else if (emulate) {
-                          next.push_back(emitPortableDotStep(
-                              kb, kloc, lanes, group, lhsUnsigned, acc, lhs[q],
-                              rhs[c]));
-                        } else if (shape.kind == IntDotKernel::Avx2) {
-                          Value sum = LLVM::CallIntrinsicOp::create(
-                                          kb, kloc, accType, intrinsic,
-                                          ValueRange{lhs[q], rhs[c]})
-                                          .getResult(0);
-                          next.push_back(
-                              arith::AddIOp::create(kb, kloc, acc, sum));
-                        } else {
-                          next.push_back(LLVM::CallIntrinsicOp::create(
-                                             kb, kloc, accType, intrinsic,
-                                             ValueRange{acc, lhs[q], rhs[c]})
-                                             .getResult(0));
-                        }
-                      }
-                    scf::YieldOp::create(kb, kloc, next);
-                  });
-              // Lanes [r L, (r + 1) L) of an accumulator are row R g + r.
-              for (int64_t q = 0; q < mrg; ++q)
-                for (int64_t c = 0; c < nr; ++c) {
-                  Value col =
-                      arith::MulIOp::create(cb, cloc, blocks[c], laneCount);
-                  Value acc = kLoop.getResult(q * nr + c);
-                  if (rows == 1) {
-                    storeLanes(cb, cloc, acc, rowGroups[q], col);
+  auto buildColumnBlock = [&](OpBuilder &rb, Location rloc, Value jb) {
+    scf::ForOp::create(
+        rb, rloc, c0, index(mg), index(mrg), ValueRange{},
+        [&](OpBuilder &cb, Location cloc, Value i, ValueRange) {
+          SmallVector<Value> inits(mrg * nr, accInit);
+          SmallVector<Value> rowGroups, blocks;
+          for (int64_t q = 0; q < mrg; ++q)
+            rowGroups.push_back(
+                arith::AddIOp::create(cb, cloc, i, groupOffsets[q]));
+          for (int64_t c = 0; c < nr; ++c)
+            blocks.push_back(
+                arith::AddIOp::create(cb, cloc, jb, vectorOffsets[c]));
+          auto kLoop = scf::ForOp::create(
+              cb, cloc, c0, index(kg), c1, inits,
+              [&](OpBuilder &kb, Location kloc, Value p, ValueRange accs) {
+                SmallVector<Value> lhs, rhs;
+                for (Value rowGroup : rowGroups) {
+                  if (rows > 1) {
+                    // R rows' G values at p, one operand.
+                    lhs.push_back(vector::LoadOp::create(
+                        kb, kloc, rowsType, ap, ValueRange{rowGroup, p, c0}));
                     continue;
                   }
-                  Value first =
-                      arith::MulIOp::create(cb, cloc, rowGroups[q], rowCount);
-                  for (int64_t r = 0; r < rows; ++r) {
-                    Value part = vector::ExtractStridedSliceOp::create(
-                        cb, cloc, acc, ArrayRef<int64_t>{r * lanes},
-                        ArrayRef<int64_t>{lanes}, ArrayRef<int64_t>{1});
-                    Value row = r == 0 ? first
-                                       : (Value)arith::AddIOp::create(
-                                             cb, cloc, first, index(r));
-                    storeLanes(cb, cloc, part, row, col);
-                  }
+                  // The row's G values at G p, broadcast to every lane.
+                  Value kk = arith::MulIOp::create(kb, kloc, p, groupSize);
+                  Value quad = vector::LoadOp::create(kb, kloc, quadType, ap,
+                                                      ValueRange{rowGroup, kk});
+                  Value word =
+                      vector::BitCastOp::create(kb, kloc, wordType, quad);
+                  Value scalar = vector::ExtractOp::create(kb, kloc, word, 0);
+                  Value splat =
+                      vector::BroadcastOp::create(kb, kloc, laneType, scalar);
+                  lhs.push_back(
+                      vector::BitCastOp::create(kb, kloc, operandType, splat));
                 }
-              scf::YieldOp::create(cb, cloc);
-            });
-      };
+                for (Value block : blocks) {
+                  Value packedB = vector::LoadOp::create(
+                      kb, kloc, packedType, bp, ValueRange{block, p, c0});
+                  rhs.push_back(packedType == operandType
+                                    ? packedB
+                                    : (Value)arith::ExtSIOp::create(
+                                          kb, kloc, operandType, packedB));
+                }
+                SmallVector<Value> next;
+                for (int64_t q = 0; q < mrg; ++q)
+                  for (int64_t c = 0; c < nr; ++c) {
+                    Value acc = accs[q * nr + c];
+                    if (emulate && rows > 1) {
+                      next.push_back(emitPortableMatrixStep(
+                          kb, kloc, shape, lhsUnsigned, acc, lhs[q], rhs[c]));
+                    } else if (emulate) {
+                      next.push_back(emitPortableDotStep(kb, kloc, lanes, group,
+                                                         lhsUnsigned, acc,
+                                                         lhs[q], rhs[c]));
+                    } else if (shape.kind == IntDotKernel::Avx2) {
+                      Value sum = LLVM::CallIntrinsicOp::create(
+                                      kb, kloc, accType, intrinsic,
+                                      ValueRange{lhs[q], rhs[c]})
+                                      .getResult(0);
+                      next.push_back(arith::AddIOp::create(kb, kloc, acc, sum));
+                    } else {
+                      next.push_back(LLVM::CallIntrinsicOp::create(
+                                         kb, kloc, accType, intrinsic,
+                                         ValueRange{acc, lhs[q], rhs[c]})
+                                         .getResult(0));
+                    }
+                  }
+                scf::YieldOp::create(kb, kloc, next);
+              });
+          // Lanes [r L, (r + 1) L) of an accumulator are row R g + r.
+          for (int64_t q = 0; q < mrg; ++q)
+            for (int64_t c = 0; c < nr; ++c) {
+              Value col = arith::MulIOp::create(cb, cloc, blocks[c], laneCount);
+              Value acc = kLoop.getResult(q * nr + c);
+              if (rows == 1) {
+                storeLanes(cb, cloc, acc, rowGroups[q], col);
+                continue;
+              }
+              Value first =
+                  arith::MulIOp::create(cb, cloc, rowGroups[q], rowCount);
+              for (int64_t r = 0; r < rows; ++r) {
+                Value part = vector::ExtractStridedSliceOp::create(
+                    cb, cloc, acc, ArrayRef<int64_t>{r * lanes},
+                    ArrayRef<int64_t>{lanes}, ArrayRef<int64_t>{1});
+                Value row = r == 0 ? first
+                                   : (Value)arith::AddIOp::create(
+                                         cb, cloc, first, index(r));
+                storeLanes(cb, cloc, part, row, col);
+              }
+            }
+          scf::YieldOp::create(cb, cloc);
+        });
+  };
   if (parallelColumns) {
     scf::ParallelOp::create(b, loc, ValueRange{c0}, ValueRange{index(nb)},
                             ValueRange{index(nr)},
