@@ -110,6 +110,15 @@ def QCLowerIntMatmulToCPUPass
     - B is packed at compile time into the layout the kernel reads,
       `Bp[N/L][K/G][L][G]` (L int32 lanes per vector, G products per lane),
       padded with zeros to whole tiles, as a new constant global.
+    - int4 and int2 weights (B an `i4` / `i2` buffer filled by the
+      reference lowering of `qc.unpack` from a constant global of packed
+      bytes) are read at compile time and stored in `Bp` at their own
+      width: each kernel operand of V int8 values takes V / 2 (V / 4) bytes,
+      byte i holding the values i, i + V/2 (i, i + V/4, ...) in its nibbles
+      (bit pairs). After each vector load two shifts per part,
+      `(x << (8 - B (r + 1))) >>s (8 - B)`, and a concatenation widen them
+      to int8 in registers: the weights take half (a quarter) of the memory
+      and bandwidth int8 ones do, and the unpacking loop and its buffer go.
     - A is packed at run time into a zero-padded `Mp x Kp` buffer, once per
       call: a row's G consecutive values are broadcast to all lanes. For
       `i8mm` the rows are then interleaved in pairs, `Ap[M/2][K/8][2][8]`,
@@ -138,9 +147,9 @@ def QCLowerIntMatmulToCPUPass
     | `dotprod` | `sdot` (AArch64) | 4 x 4 | s8 x s8 (an unsigned A is left to the reference loops) |
     | `none` | | | nothing changes |
 
-    Matmuls with a non-constant B (activation x activation), dynamic shapes
-    or unsigned weights keep the reference loops, with a remark naming the
-    reason.
+    Matmuls with a non-constant B (activation x activation), dynamic shapes,
+    unsigned weights or a sub-byte B not unpacked from a constant keep the
+    reference loops, with a remark naming the reason.
   }];
   let options = [
     Option<"triple", "triple", "std::string",

@@ -8,7 +8,8 @@
 // buffers, replaces the reference lowering's integer matmul
 // `C[i, j] += ext(A[i, k]) * ext(B[k, j])` with a constant B by
 //
-//   1. B packed at compile time into Bp[N/L][K/G][L][G] (a new global),
+//   1. B packed at compile time into Bp[N/L][K/G][L][G] (a new global;
+//      int4 / int2 weights at their own width, widened in registers),
 //   2. A packed at run time into a zero-padded Mp x Kp buffer,
 //   3. an MR x NR tile of L-lane int32 accumulators over K, each step one
 //      dot-product instruction per accumulator (G products per lane),
@@ -20,6 +21,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ConstantWeights.h"
 #include "FusedEpilogue.h"
 
 #include "qcomp/Conversion/Passes.h"
@@ -83,6 +85,9 @@ struct IntMatmul {
   int64_t m = 0, n = 0, k = 0;
   /// B, K x N row-major.
   std::vector<int8_t> b;
+  /// B's width: 8, or 4 / 2 for weights unpacked from packed bytes.
+  unsigned bBits = 8;
+  std::optional<UnpackedWeights> unpacked;
 };
 
 struct LowerIntMatmulToCPUPass
@@ -168,26 +173,6 @@ static bool isMultiplyAccumulate(linalg::GenericOp op, bool &aSigned,
   return isExtensionOf(rhs, a, aSigned) && isExtensionOf(lhs, b, bSigned);
 }
 
-/// The int8 values of a constant global's initial value, row-major.
-static FailureOr<std::vector<int8_t>> getGlobalValues(memref::GlobalOp global) {
-  if (!global.getConstant() || !global.getInitialValue())
-    return failure();
-  Attribute init = *global.getInitialValue();
-  std::vector<int8_t> values;
-  if (auto dense = dyn_cast<DenseIntElementsAttr>(init)) {
-    for (const APInt &value : dense.getValues<APInt>())
-      values.push_back((int8_t)value.getSExtValue());
-    return values;
-  }
-  if (auto resource = dyn_cast<DenseI8ResourceElementsAttr>(init)) {
-    std::optional<ArrayRef<int8_t>> data = resource.tryGetAsArrayRef();
-    if (!data)
-      return failure();
-    return std::vector<int8_t>(data->begin(), data->end());
-  }
-  return failure();
-}
-
 /// Matches an integer matmul with a constant B; when `op` is one whose B or
 /// shapes do not allow a kernel, says why in `reason`.
 static FailureOr<IntMatmul> matchIntMatmul(linalg::GenericOp op,
@@ -215,8 +200,10 @@ static FailureOr<IntMatmul> matchIntMatmul(linalg::GenericOp op,
   auto aType = cast<MemRefType>(match.a.getType());
   auto bType = cast<MemRefType>(b.getType());
   auto cType = cast<MemRefType>(match.c.getType());
+  Type bElement = bType.getElementType();
   if (!aType.getElementType().isInteger(8) ||
-      !bType.getElementType().isInteger(8) ||
+      !(bElement.isInteger(8) || bElement.isInteger(4) ||
+        bElement.isInteger(2)) ||
       !cType.getElementType().isInteger(32))
     return failure();
   bool bSigned;
@@ -233,6 +220,22 @@ static FailureOr<IntMatmul> matchIntMatmul(linalg::GenericOp op,
     reason = "its B operand is unsigned";
     return failure();
   }
+  match.m = aType.getShape()[0];
+  match.k = aType.getShape()[1];
+  match.n = bType.getShape()[1];
+  if (!bElement.isInteger(8)) {
+    FailureOr<UnpackedWeights> unpacked =
+        matchUnpackedWeights(b, symbols, reason);
+    if (failed(unpacked)) {
+      if (reason.empty())
+        reason = "its B operand is not a constant (a product of activations)";
+      return failure();
+    }
+    match.bBits = unpacked->bits;
+    match.b = unpacked->values;
+    match.unpacked = std::move(*unpacked);
+    return match;
+  }
   auto getGlobal = b.getDefiningOp<memref::GetGlobalOp>();
   if (!getGlobal) {
     reason = "its B operand is not a constant (a product of activations)";
@@ -242,14 +245,11 @@ static FailureOr<IntMatmul> matchIntMatmul(linalg::GenericOp op,
       op, getGlobal.getNameAttr());
   FailureOr<std::vector<int8_t>> values = failure();
   if (global)
-    values = getGlobalValues(global);
+    values = getConstantGlobalBytes(global);
   if (failed(values)) {
     reason = "its B operand is not a constant global with known values";
     return failure();
   }
-  match.m = aType.getShape()[0];
-  match.k = aType.getShape()[1];
-  match.n = bType.getShape()[1];
   match.b = std::move(*values);
   return match;
 }
@@ -362,8 +362,13 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
   // registers (1 x 4096 x 4096: 25 instead of 13 GOPS). With many rows each
   // B vector serves more instructions, and B is widened at compile time
   // instead of once per vector load.
-  const bool narrowB = shape.elementBits != 8 && mm.m <= kNarrowRhsMaxRows;
+  // int4 / int2 B is always stored at its width and widened in registers.
+  const bool subByteB = mm.bBits < 8;
+  const bool narrowB =
+      shape.elementBits != 8 && (mm.m <= kNarrowRhsMaxRows || subByteB);
   Type storageType = narrowB ? IntegerType::get(ctx, 8) : elementType;
+  const int64_t vectorLength = lanes * group;
+  const int64_t storedLength = vectorLength * mm.bBits / 8;
   Type i32 = IntegerType::get(ctx, 32);
 
   // B packed: Bp[jb][p][l][t] = B[G p + t][L jb + l], zero-padded.
@@ -377,10 +382,12 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
             packed[((jb * kg + p) * lanes + l) * group + t] =
                 mm.b[row * mm.n + col];
         }
+  if (subByteB)
+    packed = packSubByteOperands(packed, vectorLength, mm.bBits);
   OpBuilder globals(symbolInsertionPoint);
   memref::GlobalOp packedGlobal =
       createConstantGlobal(globals, loc, symbols, "__qc_packed_rhs",
-                           {nb, kg, lanes * group}, storageType, packed);
+                           {nb, kg, storedLength}, storageType, packed);
   memref::GlobalOp correction;
   if (shiftA) {
     // sum_k (a + 128) b = sum_k a b + 128 colsum(b), in wrapping int32.
@@ -467,7 +474,8 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
   auto accType = VectorType::get({shape.getAccumulatorLanes()}, i32);
   auto laneType = VectorType::get({lanes}, i32);
   auto operandType = VectorType::get({lanes * group}, elementType);
-  auto packedType = VectorType::get({lanes * group}, storageType);
+  auto packedType = VectorType::get({storedLength}, storageType);
+  auto unpackedType = VectorType::get({vectorLength}, storageType);
   auto rowsType = VectorType::get({rows * group}, elementType);
   auto quadType = VectorType::get({group}, elementType);
   auto wordType = VectorType::get({1}, i32);
@@ -553,7 +561,9 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
                 for (Value block : blocks) {
                   Value packedB = vector::LoadOp::create(
                       kb, kloc, packedType, bp, ValueRange{block, p, c0});
-                  rhs.push_back(packedType == operandType
+                  if (subByteB)
+                    packedB = emitSubByteUnpack(kb, kloc, packedB, mm.bBits);
+                  rhs.push_back(unpackedType == operandType
                                     ? packedB
                                     : (Value)arith::ExtSIOp::create(
                                           kb, kloc, operandType, packedB));
@@ -655,6 +665,8 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
   op.erase();
   if (epilogue)
     epilogue->eraseReplaced();
+  if (mm.unpacked)
+    eraseUnusedUnpack(*mm.unpacked);
 }
 
 void LowerIntMatmulToCPUPass::runOnOperation() {

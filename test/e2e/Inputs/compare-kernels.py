@@ -8,8 +8,9 @@ checks that they print the same int32 accumulators, bit for bit.
 
 SHAPE is M,N,K[,options of int-matmul.py separated by ':'], e.g.
 7,13,29 or 5,9,17:--unsigned:--a-zp=130. For each shape and pipeline the
-script prints "MxNxK NAME: identical (E elements)", or the first difference
-and exits 1.
+script prints "MxNxK NAME: identical (E elements) by the kernel" (or "by
+the loops" when the pipeline left the matmul to the reference loops: no
+packed weights in its output), or the first difference and exits 1.
 """
 
 import argparse
@@ -50,15 +51,17 @@ def main():
                           module)
             out = run([args.runner, "-e", "main", "-entry-point-result=void",
                        f"-shared-libs={args.libs}"], lowered)
-            return [line for line in out.splitlines() if "base@" not in line]
+            lines = [line for line in out.splitlines() if "base@" not in line]
+            return lines, "__qc_packed_rhs" in lowered
 
-        reference = execute("qcomp-reference-to-llvm-pipeline")
+        reference, _ = execute("qcomp-reference-to-llvm-pipeline")
         elements = sum(len(re.findall(r"-?\d+", line)) for line in reference)
         label = f"{m}x{n}x{k}" + "".join(" " + p for p in parts[1:])
         for name, pipeline in pipelines:
-            actual = execute(pipeline)
+            actual, kernel = execute(pipeline)
             if actual == reference:
-                print(f"{label} {name}: identical ({elements} elements)")
+                by = "the kernel" if kernel else "the loops"
+                print(f"{label} {name}: identical ({elements} elements) by {by}")
                 continue
             failed = True
             for i, (a, r) in enumerate(zip(actual, reference)):

@@ -4,6 +4,7 @@
 
     int-matmul.py M N K [--seed S] [--unsigned] [--a-zp Z] [--w-zp Z]
                   [--result i32|f32|q8|q8-fixed] [--bias] [--per-channel]
+                  [--weight-bits 8|4|2]
 
 @main computes the int32 accumulator of qc.matmul A x W (A: M x K, W: K x N
 constant weights, both quantized with the given zero points) and prints it
@@ -18,6 +19,9 @@ lowering puts after the accumulation (and the kernels fuse): the int32
 accumulators (default), dequantized f32 (printed as its bits), or a
 requantized i8 (float or fixed-point rescale, printed widened). --bias adds
 an int32 bias per column, --per-channel gives W one scale per column.
+--weight-bits 4 or 2 stores W as qc.quantize does for int4 / int2 weights:
+signed fields packed along N into bytes (first field in the low bits) behind
+qc.unpack.
 """
 
 import argparse
@@ -44,6 +48,8 @@ def main():
                         choices=["i32", "f32", "q8", "q8-fixed"])
     parser.add_argument("--bias", action="store_true")
     parser.add_argument("--per-channel", action="store_true")
+    parser.add_argument("--weight-bits", type=int, default=8,
+                        choices=[8, 4, 2])
     parser.add_argument("--entry", metavar="A_FILE",
                         help="emit @gemm(A) -> C for qcomp compile instead, "
                         "and write A's bytes to A_FILE")
@@ -55,12 +61,15 @@ def main():
     else:
         a_type, a_lo, a_hi = "i8", -128, 127
     print(f"!a = !quant.uniform<{a_type}:f32, 0.5:{args.a_zp}>")
+    bits = args.weight_bits
+    w_hi = (1 << (bits - 1)) - 1
+    w_storage = f"i{bits}<{-w_hi}:{w_hi}>"
     if args.per_channel:
         scales = ", ".join(f"{0.01 * rng.randint(1, 50)}:{args.w_zp}"
                            for _ in range(n))
-        print(f"!w = !quant.uniform<i8<-127:127>:f32:1, {{{scales}}}>")
+        print(f"!w = !quant.uniform<{w_storage}:f32:1, {{{scales}}}>")
     else:
-        print(f"!w = !quant.uniform<i8<-127:127>:f32, 0.25:{args.w_zp}>")
+        print(f"!w = !quant.uniform<{w_storage}:f32, 0.25:{args.w_zp}>")
     # About 40 levels per standard deviation of the result.
     print(f"!y = !quant.uniform<i8:f32, {round(17 * k ** 0.5, 2)}:-7>")
     a_values = [[rng.randint(a_lo, a_hi) for _ in range(k)] for _ in range(m)]
@@ -76,9 +85,31 @@ def main():
         print("func.func @main() {")
         print(f"  %ac = arith.constant dense<{a_text}> : tensor<{m}x{k}xi8>")
     print(f"  %a = quant.scast %ac : tensor<{m}x{k}xi8> to tensor<{m}x{k}x!a>")
-    print(f"  %wc = arith.constant dense<{dense(k, n, -127, 127, rng)}> "
-          f": tensor<{k}x{n}xi8>")
-    print(f"  %w = quant.scast %wc : tensor<{k}x{n}xi8> to tensor<{k}x{n}x!w>")
+    if bits == 8:
+        print(f"  %wc = arith.constant dense<{dense(k, n, -127, 127, rng)}> "
+              f": tensor<{k}x{n}xi8>")
+        print(f"  %w = quant.scast %wc : tensor<{k}x{n}xi8> to "
+              f"tensor<{k}x{n}x!w>")
+    else:
+        # The full signed range of the fields, -2^(B-1) included.
+        per_byte = 8 // bits
+        nb = (n + per_byte - 1) // per_byte
+        rows = []
+        for _ in range(k):
+            fields = [rng.randint(-w_hi - 1, w_hi) for _ in range(n)]
+            fields += [0] * (nb * per_byte - n)
+            row = []
+            for j in range(nb):
+                byte = 0
+                for r in range(per_byte):
+                    byte |= (fields[j * per_byte + r] & ((1 << bits) - 1)) \
+                        << (bits * r)
+                row.append(byte - 256 if byte > 127 else byte)
+            rows.append("[" + ", ".join(map(str, row)) + "]")
+        print(f"  %wc = arith.constant dense<[{', '.join(rows)}]> "
+              f": tensor<{k}x{nb}xi8>")
+        print(f"  %w = qc.unpack %wc : tensor<{k}x{nb}xi8> to "
+              f"tensor<{k}x{n}x!w>")
     bias = ""
     if args.bias:
         print(f"  %bias = arith.constant dense<{dense(1, n, -5000, 5000, rng)[1:-1]}> "
