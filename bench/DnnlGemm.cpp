@@ -291,6 +291,22 @@ llvm::StringRef DnnlMatmul::getImplementation() const {
   return handles->implementation;
 }
 
+llvm::Error qcomp_bench::setDnnlMaxIsa(llvm::StringRef isa) {
+  dnnl_cpu_isa_t max = dnnl_cpu_isa_all;
+  if (isa == "avx512-vnni")
+    max = dnnl_cpu_isa_avx512_core_vnni;
+  else if (isa == "avx-vnni")
+    max = dnnl_cpu_isa_avx2_vnni;
+  else if (isa == "avx2")
+    max = dnnl_cpu_isa_avx2;
+  else if (isa != "all")
+    return llvm::createStringError(
+        "unknown oneDNN ISA cap '%s' (expected all, avx512-vnni, avx-vnni or "
+        "avx2)",
+        isa.str().c_str());
+  return check(dnnl_set_max_cpu_isa(max), "dnnl_set_max_cpu_isa");
+}
+
 std::string qcomp_bench::getDnnlDescription() {
   const dnnl_version_t *version = dnnl_version();
   const char *runtime = version->cpu_runtime == DNNL_RUNTIME_OMP ? "OpenMP"

@@ -68,6 +68,13 @@ private:
 
 /// "oneDNN 2.6.3 (OpenMP runtime, CPU ISA avx2)": the library this process
 /// runs.
+/// Caps the instruction sets oneDNN may use: "all" (its own choice, AMX
+/// included), or the ISA class of a qcomp kernel ("avx512-vnni": oneDNN's
+/// avx512_core_vnni, "avx-vnni": avx2_vnni, "avx2": avx2), so that the peer
+/// runs on the instructions qcomp's kernel has. Must precede every other
+/// oneDNN call.
+llvm::Error setDnnlMaxIsa(llvm::StringRef isa);
+
 std::string getDnnlDescription();
 
 } // namespace qcomp_bench

@@ -52,6 +52,8 @@
 
 namespace qcomp_bench {
 double measureAvx2MaddPeak(int64_t iterations);
+double measureAvx512VnniPeak(int64_t iterations);
+double measureAvxVnniPeak(int64_t iterations);
 } // namespace qcomp_bench
 
 using namespace mlir;
@@ -86,8 +88,22 @@ static cl::opt<std::string>
 static cl::list<unsigned>
     threadList("threads", cl::desc("Thread counts to measure (default: 1,2)"),
                cl::value_desc("N,..."), cl::CommaSeparated);
+static cl::opt<unsigned>
+    tileRows("tile-rows",
+             cl::desc("Rows of qcomp's register tile (0: the kernel's)"),
+             cl::init(0));
+static cl::opt<unsigned>
+    tileVectors("tile-vectors",
+                cl::desc("Vectors of qcomp's register tile (0: the kernel's)"),
+                cl::init(0));
 static cl::opt<bool> skipDnnl("skip-dnnl", cl::desc("Do not time oneDNN"),
                               cl::init(false));
+static cl::opt<std::string> dnnlIsa(
+    "dnnl-isa",
+    cl::desc("Instructions oneDNN may use: 'kernel' (default: those of "
+             "qcomp's kernel, avx512-vnni, avx-vnni or avx2), 'all' (AMX "
+             "included), or one of those kernel names"),
+    cl::init("kernel"));
 
 namespace {
 struct Shape {
@@ -186,12 +202,16 @@ timeCalls(llvm::function_ref<llvm::Error()> call) {
   return times[times.size() / 2];
 }
 
-/// The median seconds of one call of `function`.
+/// The median seconds of one call of `function`, on buffers bound once (as
+/// oneDNN's execute runs on memory objects created once).
 static llvm::Expected<double> timeFunction(JitFunction &function,
                                            llvm::ArrayRef<HostTensor> inputs) {
+  auto call = function.bind(inputs);
+  if (!call)
+    return call.takeError();
   return timeCalls([&]() -> llvm::Error {
-    auto outputs = function.run(inputs);
-    return outputs ? llvm::Error::success() : outputs.takeError();
+    (*call)->call();
+    return llvm::Error::success();
   });
 }
 
@@ -295,25 +315,49 @@ int main(int argc, char **argv) {
   std::string kernelName =
       kernel == "auto" ? stringifyIntDotKernel(cpu->getBestIntDotKernel()).str()
                        : kernel.getValue();
+  // The peak of the instruction the kernel is built on: the best of several
+  // short loops, a peak, not a typical figure.
   double peak = 0.0;
-  // The best of several short loops: a peak, not a typical figure.
-  if (cpu->avx2)
+  double (*peakLoop)(int64_t) = nullptr;
+  const char *peakName = "";
+  if (kernelName == "avx512-vnni") {
+    peakLoop = qcomp_bench::measureAvx512VnniPeak;
+    peakName = "independent vpdpbusd on zmm";
+  } else if (kernelName == "avx-vnni") {
+    peakLoop = qcomp_bench::measureAvxVnniPeak;
+    peakName = "independent vpdpbusd on ymm";
+  } else if (cpu->avx2) {
+    peakLoop = qcomp_bench::measureAvx2MaddPeak;
+    peakName = "independent vpmaddwd + vpaddd on ymm";
+  }
+  if (peakLoop)
     for (int run = 0; run < 7; ++run)
-      peak = std::max(peak, qcomp_bench::measureAvx2MaddPeak(30'000'000));
+      peak = std::max(peak, peakLoop(20'000'000));
   llvm::outs() << "host " << getHostTriple() << " (" << features
                << "), qcomp int8 kernel " << kernelName
                << ", threads through OpenMP (fp32 path: 1 thread)\n";
 #ifdef QCOMP_BENCH_HAVE_DNNL
-  if (!skipDnnl)
-    llvm::outs() << "peer: " << qcomp_bench::getDnnlDescription() << "\n";
+  if (!skipDnnl) {
+    std::string cap = dnnlIsa == "kernel" ? kernelName : dnnlIsa.getValue();
+    // Kernels without an x86 oneDNN counterpart (none, AArch64) leave it free.
+    if (cap != "avx512-vnni" && cap != "avx-vnni" && cap != "avx2")
+      cap = dnnlIsa == "kernel" ? "all" : cap;
+    if (llvm::Error err = qcomp_bench::setDnnlMaxIsa(cap)) {
+      llvm::errs() << "qcomp-bench-gemm: " << llvm::toString(std::move(err))
+                   << "\n";
+      return 1;
+    }
+    llvm::outs() << "peer: " << qcomp_bench::getDnnlDescription()
+                 << " (--dnnl-isa " << cap << ")\n";
+  }
 #else
   llvm::outs() << "peer: none (built without oneDNN)\n";
 #endif
   if (peak > 0)
     llvm::outs() << llvm::formatv(
-        "peak: {0:f1} GOPS per core (independent vpmaddwd + vpaddd on ymm, "
-        "best of 7 loops); 'of peak' is qcomp s8s8 / (peak x threads)\n",
-        peak);
+        "peak: {0:f1} GOPS per core ({1}, best of 7 loops); 'of peak' is "
+        "qcomp s8s8 / (peak x threads)\n",
+        peak, peakName);
   llvm::outs() << "GOPS; qc/dnnl = qcomp u8s8 / oneDNN u8s8, int8/fp32 = "
                   "qcomp s8s8 / fp32\n";
   const char *rowFormat =
@@ -326,6 +370,8 @@ int main(int argc, char **argv) {
   int8Options.functionName = "gemm";
   int8Options.cpuFeatures = features;
   int8Options.kernel = kernel;
+  int8Options.tileRows = tileRows;
+  int8Options.tileVectors = tileVectors;
   JitOptions floatOptions;
   floatOptions.functionName = "gemm";
   // oneDNN's implementations and the figures it could not give, printed

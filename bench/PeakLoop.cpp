@@ -4,11 +4,12 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// A loop of independent vpmaddwd + vpaddd on ymm registers (the AVX2
-// kernel's instruction pair; 16 multiply-adds, 32 ops, per pair), timed in
-// the same run as the kernels, so that their GOPS can be stated as a
-// fraction of what this core can do. x86-64 assembly; callers check that
-// the CPU has AVX2 first.
+// Loops of independent multiply-add instructions, the one each kernel is
+// built on, timed in the same run as the kernels so that their GOPS can be
+// stated as a fraction of what this core can do: vpdpbusd on zmm
+// (avx512-vnni, 64 multiply-adds), vpdpbusd on ymm (avx-vnni, 32), and
+// vpmaddwd + vpaddd on ymm (avx2, 16 per pair). x86-64 assembly; callers
+// check that the CPU has the instruction first.
 //
 //===----------------------------------------------------------------------===//
 
@@ -52,6 +53,62 @@ double measureAvx2MaddPeak(int64_t iterations) {
   auto end = std::chrono::steady_clock::now();
   double seconds = std::chrono::duration<double>(end - start).count();
   return (double)iterations * 6 * 32 / seconds / 1e9;
+}
+
+/// vpdpbusd on zmm (or ymm, AVX-VNNI's VEX form when `zmm` is false):
+/// twelve independent accumulators, enough to cover its latency on two
+/// ports. One instruction is lanes x 4 multiply-adds, 2 ops each.
+static double measureDpbusdPeak(int64_t iterations, bool zmm) {
+  int64_t count = iterations;
+  auto start = std::chrono::steady_clock::now();
+#define QC_DPBUSD_12(REG, PREFIX)                                              \
+  PREFIX "vpdpbusd %%" REG "0, %%" REG "1, %%" REG "2\n\t" PREFIX              \
+         "vpdpbusd %%" REG "0, %%" REG "1, %%" REG "3\n\t" PREFIX              \
+         "vpdpbusd %%" REG "0, %%" REG "1, %%" REG "4\n\t" PREFIX              \
+         "vpdpbusd %%" REG "0, %%" REG "1, %%" REG "5\n\t" PREFIX              \
+         "vpdpbusd %%" REG "0, %%" REG "1, %%" REG "6\n\t" PREFIX              \
+         "vpdpbusd %%" REG "0, %%" REG "1, %%" REG "7\n\t" PREFIX              \
+         "vpdpbusd %%" REG "0, %%" REG "1, %%" REG "8\n\t" PREFIX              \
+         "vpdpbusd %%" REG "0, %%" REG "1, %%" REG "9\n\t" PREFIX              \
+         "vpdpbusd %%" REG "0, %%" REG "1, %%" REG "10\n\t" PREFIX             \
+         "vpdpbusd %%" REG "0, %%" REG "1, %%" REG "11\n\t" PREFIX             \
+         "vpdpbusd %%" REG "0, %%" REG "1, %%" REG "12\n\t" PREFIX             \
+         "vpdpbusd %%" REG "0, %%" REG "1, %%" REG "13\n\t"
+  if (zmm)
+    asm volatile("vpxord %%zmm0, %%zmm0, %%zmm0\n\t"
+                 "vpxord %%zmm1, %%zmm1, %%zmm1\n\t"
+                 "1:\n\t" QC_DPBUSD_12("zmm", "") "dec %0\n\t"
+                                                  "jnz 1b\n\t"
+                                                  "vzeroupper"
+                 : "+r"(count)
+                 :
+                 : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
+                   "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13",
+                   "cc");
+  else
+    asm volatile("vpxor %%ymm0, %%ymm0, %%ymm0\n\t"
+                 "vpxor %%ymm1, %%ymm1, %%ymm1\n\t"
+                 "1:\n\t" QC_DPBUSD_12("ymm", "%{vex%} ") "dec %0\n\t"
+                                                          "jnz 1b\n\t"
+                                                          "vzeroupper"
+                 : "+r"(count)
+                 :
+                 : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
+                   "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13",
+                   "cc");
+#undef QC_DPBUSD_12
+  auto end = std::chrono::steady_clock::now();
+  double seconds = std::chrono::duration<double>(end - start).count();
+  int64_t lanes = zmm ? 16 : 8;
+  return (double)iterations * 12 * lanes * 4 * 2 / seconds / 1e9;
+}
+
+double measureAvx512VnniPeak(int64_t iterations) {
+  return measureDpbusdPeak(iterations, /*zmm=*/true);
+}
+
+double measureAvxVnniPeak(int64_t iterations) {
+  return measureDpbusdPeak(iterations, /*zmm=*/false);
 }
 
 } // namespace qcomp_bench

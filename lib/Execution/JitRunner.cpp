@@ -183,6 +183,8 @@ JitFunction::compile(ModuleOp module, const JitOptions &options) {
     pipelineOptions.triple = getHostTriple();
     pipelineOptions.features = options.cpuFeatures;
     pipelineOptions.kernel = options.kernel;
+    pipelineOptions.tileRows = options.tileRows;
+    pipelineOptions.tileVectors = options.tileVectors;
     pipelineOptions.threads = options.threads;
     buildCPUToLLVMPipeline(pm, pipelineOptions);
   }
@@ -226,8 +228,10 @@ JitFunction::compile(ModuleOp module, const JitOptions &options) {
   result->entryName = "_mlir_ciface_" + options.functionName;
   // Looking the entry point up compiles the module (the JIT compiles on
   // the first lookup), so that the first call is not also the compilation.
-  if (auto entry = result->engine->lookupPacked(result->entryName); !entry)
+  auto entry = result->engine->lookupPacked(result->entryName);
+  if (!entry)
     return entry.takeError();
+  result->packedEntry = *entry;
   return result;
 }
 
@@ -249,34 +253,45 @@ static std::vector<int64_t> makeDescriptor(HostTensor &tensor) {
   return words;
 }
 
-llvm::Expected<std::vector<HostTensor>>
-JitFunction::run(llvm::ArrayRef<HostTensor> args) {
+llvm::Expected<std::unique_ptr<JitCall>>
+JitFunction::bind(llvm::ArrayRef<HostTensor> args) {
   if (args.size() != inputs.size())
     return createStringError(llvm::formatv(
         "the function takes {0} inputs, got {1}", inputs.size(), args.size()));
+  std::unique_ptr<JitCall> call(new JitCall());
+  call->function = packedEntry;
+  call->numInputs = inputs.size();
   // The compiled code may reuse input buffers in place: give it copies.
-  std::vector<HostTensor> buffers;
   for (auto [arg, signature] : llvm::zip(args, inputs)) {
     if (arg.getElementType() != signature.elementType ||
         arg.getShape() != llvm::ArrayRef(signature.shape))
       return createStringError("input " + signature.describe() + " got " +
                                arg.describe());
-    buffers.push_back(arg);
+    call->buffers.push_back(arg);
   }
   for (const TensorSignature &signature : outputs)
-    buffers.emplace_back(signature.elementType, signature.shape);
+    call->buffers.emplace_back(signature.elementType, signature.shape);
+  // Every vector is complete before pointers into it are taken.
+  for (HostTensor &buffer : call->buffers)
+    call->descriptors.push_back(makeDescriptor(buffer));
+  for (std::vector<int64_t> &descriptor : call->descriptors)
+    call->descriptorPointers.push_back(descriptor.data());
+  for (void *&pointer : call->descriptorPointers)
+    call->packedArgs.push_back(&pointer);
+  return call;
+}
 
-  std::vector<std::vector<int64_t>> descriptors;
-  for (HostTensor &buffer : buffers)
-    descriptors.push_back(makeDescriptor(buffer));
-  std::vector<void *> descriptorPointers, packedArgs;
-  for (std::vector<int64_t> &descriptor : descriptors)
-    descriptorPointers.push_back(descriptor.data());
-  for (void *&pointer : descriptorPointers)
-    packedArgs.push_back(&pointer);
-  if (llvm::Error err = engine->invokePacked(entryName, packedArgs))
-    return std::move(err);
+std::vector<HostTensor> JitCall::takeOutputs() {
   return std::vector<HostTensor>(
-      std::make_move_iterator(buffers.begin() + inputs.size()),
+      std::make_move_iterator(buffers.begin() + numInputs),
       std::make_move_iterator(buffers.end()));
+}
+
+llvm::Expected<std::vector<HostTensor>>
+JitFunction::run(llvm::ArrayRef<HostTensor> args) {
+  auto call = bind(args);
+  if (!call)
+    return call.takeError();
+  (*call)->call();
+  return (*call)->takeOutputs();
 }

@@ -75,11 +75,41 @@ struct JitOptions {
   /// cores or OMP_NUM_THREADS). Other values than 1 load the LLVM OpenMP
   /// runtime qcomp was configured with (getOpenMPRuntimePath).
   unsigned threads = 1;
+  /// With cpuFeatures: the kernels' register tile, MR rows by NR vectors
+  /// (0: the kernel's default; see qc-lower-int-matmul-to-cpu).
+  unsigned tileRows = 0, tileVectors = 0;
 };
 
 /// The LLVM OpenMP runtime (libomp.so) threaded code is linked or loaded
 /// with, found when qcomp was configured; empty when there is none.
 llvm::StringRef getOpenMPRuntimePath();
+
+/// A JIT-compiled function bound to buffers of its own: the inputs copied
+/// in once, the outputs allocated once. call() runs the compiled code and
+/// nothing else (no checks, copies or allocations): what a benchmark
+/// times. The code may write into its input buffers (the bufferization
+/// reuses them in place), so a repeated call may see other input values
+/// than the first.
+class JitCall {
+public:
+  void call() { function(packedArgs.data()); }
+  /// The results of the last call.
+  llvm::ArrayRef<HostTensor> getOutputs() const {
+    return llvm::ArrayRef(buffers).drop_front(numInputs);
+  }
+  /// Moves the results out (the call is not to be made again).
+  std::vector<HostTensor> takeOutputs();
+
+private:
+  friend class JitFunction;
+  JitCall() = default;
+
+  void (*function)(void **) = nullptr;
+  size_t numInputs = 0;
+  std::vector<HostTensor> buffers;
+  std::vector<std::vector<int64_t>> descriptors;
+  std::vector<void *> descriptorPointers, packedArgs;
+};
 
 class JitFunction {
 public:
@@ -98,10 +128,17 @@ public:
   /// calls the function; returns its results.
   llvm::Expected<std::vector<HostTensor>> run(llvm::ArrayRef<HostTensor> args);
 
+  /// Checks `args` as run does and binds copies of them and fresh output
+  /// buffers to a call that can be made many times.
+  llvm::Expected<std::unique_ptr<JitCall>>
+  bind(llvm::ArrayRef<HostTensor> args);
+
 private:
   JitFunction() = default;
 
   std::unique_ptr<ExecutionEngine> engine;
+  /// The entry point's packed form, looked up once.
+  void (*packedEntry)(void **) = nullptr;
   std::string entryName;
   std::vector<TensorSignature> inputs;
   std::vector<TensorSignature> outputs;
