@@ -108,8 +108,10 @@ def QCLowerIntMatmulToCPUPass
     as they are.
 
     - B is packed at compile time into the layout the kernel reads,
-      `Bp[N/L][K/G][L][G]` (L int32 lanes per vector, G products per lane),
-      padded with zeros to whole tiles, as a new constant global.
+      panels of NR column vectors, `Bp[N/(NR L)][K/G][NR][L][G]` (L int32
+      lanes per vector, G products per lane): a tile reads one contiguous
+      stream of its NR operands per K step. Padded with zeros to whole
+      tiles, as a new constant global.
     - int4 and int2 weights (B an `i4` / `i2` buffer filled by the
       reference lowering of `qc.unpack` from a constant global of packed
       bytes) are read at compile time and stored in `Bp` at their own
@@ -163,8 +165,8 @@ def QCLowerIntMatmulToCPUPass
            "avx2, i8mm, dotprod or none">,
     Option<"tileRows", "tile-rows", "unsigned", /*default=*/"0",
            "Rows of A per register tile (MR; at most M, rounded up to the "
-           "instruction's rows; 0: the kernel's default, 8 for i8mm, 4 "
-           "otherwise)">,
+           "instruction's rows; 0: the kernel's default, 8 for i8mm, 6 for "
+           "avx512-vnni, 4 otherwise)">,
     Option<"tileVectors", "tile-vectors", "unsigned", /*default=*/"0",
            "Vectors of columns per register tile (NR; 0: the kernel's "
            "default, 4 for 32 vector registers, 2 for 16)">,

@@ -19,26 +19,26 @@
 // The reference lowering's matmul of a signed activation A (5 x 6) by a
 // constant weight B (6 x 3), on buffers.
 //
-// avx512-vnni: B packed as Bp[N/16][K/4][16 x 4] (N = 3 padded to 4 vectors of 16
-// lanes, K = 6 to 8): the first lanes hold B[0..3][0] = [1, 4, 7, 10],
+// avx512-vnni: B packed as Bp[N/64][K/4][4][16 x 4] (N = 3 padded to one
+// panel of 4 vectors of 16 lanes, K = 6 to 8): the first lanes hold B[0..3][0] = [1, 4, 7, 10],
 // B[0..3][1] = [2, 5, 8, 11], B[0..3][2] = [3, 6, 9, 12], then zeros (printed
 // in hex: 0x0104070A 0205080B ...). A is
-// shifted (xor 0x80) into a zero-padded 8 x 8 buffer, a 4 x 4 tile of
-// vector<16xi32> accumulators runs over K / 4 = 2 steps of vpdpbusd (the
+// shifted (xor 0x80) into a zero-padded 5 x 8 buffer, a 5 x 4 tile of
+// vector<16xi32> accumulators (6 rows by default, at most M) runs over K / 4 = 2 steps of vpdpbusd (the
 // column blocks outside, the rows inside), and
 // 128 * colsum(B) = 128 * [51, 57, 63] is subtracted as C is updated.
-// VNNI-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<4x2x64xi8> = dense<"0x0104070A0205080B0306090C00000000
+// VNNI-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<1x2x256xi8> = dense<"0x0104070A0205080B0306090C00000000
 // VNNI-DAG:   memref.global "private" constant @__qc_rhs_shift_correction : memref<3xi32> = dense<[6528, 7296, 8064]>
 // VNNI-LABEL: func.func @signed_lhs
-// VNNI:         %[[AP:.+]] = memref.alloc() {alignment = 64 : i64} : memref<8x8xi8>
-// VNNI:         linalg.fill ins(%{{.+}} : i8) outs(%[[AP]] : memref<8x8xi8>)
+// VNNI:         %[[AP:.+]] = memref.alloc() {alignment = 64 : i64} : memref<5x8xi8>
+// VNNI:         linalg.fill ins(%{{.+}} : i8) outs(%[[AP]] : memref<5x8xi8>)
 // VNNI:         %[[AV:.+]] = memref.subview %[[AP]][0, 0] [5, 6] [1, 1]
 // VNNI:         linalg.generic {{.*}} ins(%{{.+}} : memref<5x6xi8>) outs(%[[AV]]
 // VNNI:           arith.xori %{{.+}}, %{{.+}} : i8
-// VNNI:         %[[CP:.+]] = memref.alloc() {alignment = 64 : i64} : memref<8x64xi32>
+// VNNI:         %[[CP:.+]] = memref.alloc() {alignment = 64 : i64} : memref<5x64xi32>
 // VNNI:         scf.for
 // VNNI:           scf.for
-// VNNI:             scf.for {{.*}} iter_args({{.*}}) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// VNNI:             scf.for {{.*}} iter_args({{.*}}) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
 // VNNI:               vector.broadcast %{{.+}} : i32 to vector<16xi32>
 // VNNI:               llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.+}}, %{{.+}}, %{{.+}}) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
 // VNNI:             vector.store %{{.+}}, %[[CP]]
@@ -50,11 +50,11 @@
 // VNNI:         memref.dealloc %[[CP]]
 // VNNI-NOT:     arith.muli %{{.+}}, %{{.+}} : i32
 //
-// avx2: operands widened to i16, pairs along K: Bp[N/8][K/2][8 x 2], no
+// avx2: operands widened to i16, pairs along K: Bp[N/16][K/2][2][8 x 2], no
 // shift and no correction. With at most 16 rows of A, B stays i8 in memory
 // and is sign-extended after each load (@many_rows: widened at compile
 // time).
-// AVX2-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<2x3x16xi8> = dense<{{\[\[\[}}1, 4, 2, 5, 3, 6, 0, 0,
+// AVX2-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<1x3x32xi8> = dense<{{\[\[\[}}1, 4, 2, 5, 3, 6, 0, 0,
 // AVX2-LABEL: func.func @signed_lhs
 // AVX2:         memref.alloc() {alignment = 64 : i64} : memref<8x6xi16>
 // AVX2:           arith.extsi %{{.+}} : i8 to i16
@@ -62,16 +62,17 @@
 // AVX2:         llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%{{.+}}, %{{.+}}) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
 // AVX2-NOT:     arith.subi
 //
-// dotprod: s8 x s8, Bp[N/4][K/4][4 x 4], no shift.
+// dotprod: s8 x s8, Bp[N/16][K/4][4][4 x 4], no shift.
 // DOTPROD-LABEL: func.func @signed_lhs
 // DOTPROD-NOT:     arith.xori
 // DOTPROD:         llvm.call_intrinsic "llvm.aarch64.neon.sdot.v4i32.v16i8"(%{{.+}}, %{{.+}}, %{{.+}}) : (vector<4xi32>, vector<16xi8>, vector<16xi8>) -> vector<4xi32>
 //
-// i8mm: B packed as Bp[N/2][K/8][2 x 8] (two columns of 8 values per
-// operand: B[0..5][0] then B[0..5][1], zero-padded to 8), A padded to 6 x 8
+// i8mm: B packed as Bp[N/8][K/8][4][2 x 8] (two columns of 8 values per
+// operand: B[0..5][0] then B[0..5][1], zero-padded to 8; the 4 operands of
+// a tile side by side), A padded to 6 x 8
 // and its rows interleaved in pairs, Ap[3][1][2 x 8]; a 3 x 4 tile of 2 x 2
 // int32 accumulators, each stored as two rows of C.
-// I8MM-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<4x1x16xi8> = dense<{{\[\[\[}}1, 4, 7, 10, 13, 16, 0, 0, 2, 5, 8, 11, 14, 17, 0, 0]], {{\[\[}}3, 6, 9, 12, 15, 18, 0, 0,
+// I8MM-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<1x1x64xi8> = dense<{{\[\[\[}}1, 4, 7, 10, 13, 16, 0, 0, 2, 5, 8, 11, 14, 17, 0, 0, 3, 6, 9, 12, 15, 18, 0, 0,
 // I8MM-LABEL: func.func @signed_lhs
 // I8MM-NOT:     arith.xori
 // I8MM:         %[[APAD:.+]] = memref.alloc() {alignment = 64 : i64} : memref<6x8xi8>
@@ -164,7 +165,7 @@ func.func @unsigned_lhs(%a: memref<5x6xi8>, %c: memref<5x3xi32>) {
 // DOTPROD-LABEL: func.func @many_rows
 // I8MM-LABEL: func.func @many_rows
 // AVX2-LABEL: func.func @many_rows
-// AVX2:         memref.get_global @__qc_packed_rhs{{.*}} : memref<2x3x16xi16>
+// AVX2:         memref.get_global @__qc_packed_rhs{{.*}} : memref<1x3x32xi16>
 // AVX2-NOT:     vector<16xi8> to vector<16xi16>
 // AVX2:         llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
 #a = affine_map<(i, j, k) -> (i, k)>

@@ -12,13 +12,14 @@
 // 0, 5] (8 bytes for 16 weights). Each load is widened in registers, low
 // nibbles by (x << 4) >>s 4, high ones by x >>s 4, the halves concatenated.
 // The unpacking loop and its buffer are gone.
-// The tile is 4 vectors of columns: N is padded to 16, 4 operands.
-// DOTPROD-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<4x1x8xi8> = dense<{{\[\[\[}}1, 2, 3, 8, 15, 7, 0, 5]], {{\[\[}}0, 0, 0, 0, 0, 0, 0, 0]],
+// The tile is 4 vectors of columns: N is padded to 16, one panel of 4
+// operands side by side, 8 bytes each.
+// DOTPROD-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<1x1x32xi8> = dense<{{\[\[\[}}1, 2, 3, 8, 15, 7, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0,
 // DOTPROD-LABEL: func.func @int4
 // DOTPROD-NOT:     linalg.index
 // DOTPROD-NOT:     memref<4x2xi4>
 // DOTPROD:         scf.for
-// DOTPROD:           %[[X:.*]] = vector.load %{{.*}} : memref<4x1x8xi8>, vector<8xi8>
+// DOTPROD:           %[[X:.*]] = vector.load %{{.*}} : memref<1x1x32xi8>, vector<8xi8>
 // DOTPROD-NEXT:      %[[C4:.*]] = arith.constant dense<4> : vector<8xi8>
 // DOTPROD-NEXT:      %[[UP:.*]] = arith.shli %[[X]], %[[C4]] : vector<8xi8>
 // DOTPROD-NEXT:      %[[C4B:.*]] = arith.constant dense<4> : vector<8xi8>
@@ -31,16 +32,16 @@
 //
 // avx512-vnni: 64 weights per operand in 32 bytes; 128 * colsum(B) =
 // 128 * [-2, 11] is the shift correction.
-// VNNI-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<4x1x32xi8>
+// VNNI-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<1x1x128xi8>
 // VNNI-DAG:   memref.global "private" constant @__qc_rhs_shift_correction : memref<2xi32> = dense<[-256, 1408]>
 // VNNI-LABEL: func.func @int4
-// VNNI:         vector.load %{{.*}} : memref<4x1x32xi8>, vector<32xi8>
+// VNNI:         vector.load %{{.*}} : memref<1x1x128xi8>, vector<32xi8>
 // VNNI:         vector.shuffle {{.*}} : vector<32xi8>, vector<32xi8>
 // VNNI:         llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
 //
 // avx2: unpacked to 16 x i8, then sign-extended to the i16 of vpmaddwd.
 // AVX2-LABEL: func.func @int4
-// AVX2:         vector.load %{{.*}} : memref<2x2x8xi8>, vector<8xi8>
+// AVX2:         vector.load %{{.*}} : memref<1x2x16xi8>, vector<8xi8>
 // AVX2:         %[[W:.*]] = vector.shuffle {{.*}} : vector<8xi8>, vector<8xi8>
 // AVX2:         arith.extsi %[[W]] : vector<16xi8> to vector<16xi16>
 // AVX2:         llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
@@ -85,12 +86,12 @@ func.func @int4(%a: memref<3x4xi8>, %c: memref<3x2xi32>) {
 // int2 weights, four per byte: B (4 x 8 x i2) from 4 x 2 bytes. A dotprod
 // operand of 16 weights (4 columns of 4 rows) takes 4 bytes, byte i holding
 // v[i], v[i + 4], v[i + 8], v[i + 12] = B[i][0..3]: qc.unpack's own byte
-// [i][0], so the first operand is the first column of @packed2. It is
+// [i][0], so the panel starts with the two columns of @packed2. It is
 // unpacked by four pairs of shifts ((x << 6) >>s 6, (x << 4) >>s 6,
 // (x << 2) >>s 6, x >>s 6) and three concatenations.
-// DOTPROD-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<4x1x4xi8> = dense<{{\[\[\[}}27, 1, -1, 64]], {{\[\[}}-28, 2, 0, 85]],
+// DOTPROD-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<1x1x16xi8> = dense<{{\[\[\[}}27, 1, -1, 64, -28, 2, 0, 85, 0, 0,
 // DOTPROD-LABEL: func.func @int2
-// DOTPROD:         %[[X:.*]] = vector.load %{{.*}} : memref<4x1x4xi8>, vector<4xi8>
+// DOTPROD:         %[[X:.*]] = vector.load %{{.*}} : memref<1x1x16xi8>, vector<4xi8>
 // DOTPROD-NEXT:    %[[C6:.*]] = arith.constant dense<6> : vector<4xi8>
 // DOTPROD-NEXT:    %[[P0:.*]] = arith.shli %[[X]], %[[C6]] : vector<4xi8>
 // DOTPROD-NEXT:    %[[C6B:.*]] = arith.constant dense<6> : vector<4xi8>
@@ -145,7 +146,7 @@ func.func @int2(%a: memref<3x4xi8>, %c: memref<3x8xi32>) {
 // A splat: canonicalization folds qc.unpack of equal fields to a loop that
 // yields the constant (-3 here), every weight of the kernel's B: the
 // first operand is 8 weights -3 (0xD) then 8 padding zeros, 8 bytes 0x0D.
-// DOTPROD-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<4x1x8xi8> = dense<{{\[\[\[}}13, 13, 13, 13, 13, 13, 13, 13]], {{\[\[}}0, 0,
+// DOTPROD-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<1x1x32xi8> = dense<{{\[\[\[}}13, 13, 13, 13, 13, 13, 13, 13, 0, 0,
 // DOTPROD-LABEL: func.func @splat
 // DOTPROD:         llvm.call_intrinsic "llvm.aarch64.neon.sdot.v4i32.v16i8"
 #a = affine_map<(i, j, k) -> (i, k)>
