@@ -134,6 +134,13 @@ def QCLowerIntMatmulToCPUPass
       scalars), that generic's body is computed on each accumulator vector
       of the tile, as it leaves the registers, into a padded output; the
       int32 matrix is never stored. Otherwise a remark says why.
+    - Fused prologue: when A is a fresh buffer written by one elementwise
+      `linalg.generic` and read only by the matmul (the reference lowering
+      of `qc.dynamic_quantize`: round, add the zero point, saturate, from
+      the float activations and the per-row or per-tensor scale), the A
+      packing loop computes that body from the generic's inputs, then
+      shifts and widens it for the kernel: the int8 A is never written.
+      Otherwise a remark says why.
     - The column blocks (outer loop) write disjoint columns: for matmuls of
       at least `parallel-min-macs` multiply-adds they are an `scf.parallel`
       loop, which `qcomp-cpu-to-llvm-pipeline{threads=N}` maps to OpenMP.
@@ -180,6 +187,9 @@ def QCLowerIntMatmulToCPUPass
            "Compute the matmul's elementwise consumer (zero-point "
            "corrections, bias, requantization, ReLU, dequantization) on "
            "the accumulator vectors in the kernel">,
+    Option<"fusePrologue", "fuse-prologue", "bool", /*default=*/"true",
+           "Compute the elementwise producer of A (dynamic activation "
+           "quantization) in the kernel's A packing, from its inputs">,
     Option<"emulateDotProduct", "emulate-dot-product", "bool",
            /*default=*/"false",
            "Compute each dot-product instruction with portable vector "

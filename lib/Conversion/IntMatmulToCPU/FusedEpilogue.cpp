@@ -6,6 +6,8 @@
 
 #include "FusedEpilogue.h"
 
+#include "BufferEffects.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -20,30 +22,6 @@ using namespace mlir::qcomp;
 //===----------------------------------------------------------------------===//
 // Matching
 //===----------------------------------------------------------------------===//
-
-/// The buffer `value` is a view of (through subviews, casts, reshapes).
-static Value getRootBuffer(Value value) {
-  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-    value = view.getViewSource();
-  return value;
-}
-
-/// True when `op` may write the buffer rooted at `root`, or writes memory
-/// it does not name.
-static bool mayWrite(Operation *op, Value root) {
-  std::optional<SmallVector<MemoryEffects::EffectInstance>> effects =
-      getEffectsRecursively(op);
-  if (!effects)
-    return true;
-  for (const MemoryEffects::EffectInstance &effect : *effects) {
-    if (!isa<MemoryEffects::Write, MemoryEffects::Free>(effect.getEffect()))
-      continue;
-    Value written = effect.getValue();
-    if (!written || getRootBuffer(written) == root)
-      return true;
-  }
-  return false;
-}
 
 /// True for a body op the epilogue can compute on vectors: an elementwise
 /// arith or math op that cannot trap (no integer division: the padded

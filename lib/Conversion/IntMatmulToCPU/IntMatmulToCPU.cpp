@@ -23,6 +23,7 @@
 
 #include "ConstantWeights.h"
 #include "FusedEpilogue.h"
+#include "FusedPrologue.h"
 
 #include "qcomp/Conversion/Passes.h"
 #include "qcomp/Target/CPU/CPUFeatures.h"
@@ -356,6 +357,7 @@ static Value emitPortableMatrixStep(OpBuilder &b, Location loc,
 static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
                            int64_t nr, bool parallelColumns, bool emulate,
                            std::optional<MatmulEpilogue> fused,
+                           std::optional<MatmulPrologue> prologue,
                            SymbolTable &symbols,
                            Operation *symbolInsertionPoint) {
   linalg::GenericOp op = mm.op;
@@ -443,23 +445,29 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
       SmallVector<OpFoldResult>{b.getIndexAttr(mm.m), b.getIndexAttr(mm.k)},
       ones);
   bool aSigned = mm.aSigned;
-  linalg::GenericOp::create(
-      b, loc, TypeRange{}, ValueRange{mm.a}, ValueRange{aPaddedView},
-      ArrayRef<AffineMap>{identity, identity}, parallel,
-      [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        Value value = args[0];
-        if (shiftA) {
-          Value bias = arith::ConstantOp::create(
-              nb, nloc, nb.getIntegerAttr(value.getType(), 0x80));
-          value = arith::XOrIOp::create(nb, nloc, value, bias);
-        }
-        if (elementType != value.getType())
-          value =
-              aSigned
+  auto finishA = [&](OpBuilder &nb, Location nloc, Value value) -> Value {
+    if (shiftA) {
+      Value bias = arith::ConstantOp::create(
+          nb, nloc, nb.getIntegerAttr(value.getType(), 0x80));
+      value = arith::XOrIOp::create(nb, nloc, value, bias);
+    }
+    if (elementType != value.getType())
+      value = aSigned
                   ? (Value)arith::ExtSIOp::create(nb, nloc, elementType, value)
                   : (Value)arith::ExtUIOp::create(nb, nloc, elementType, value);
-        linalg::YieldOp::create(nb, nloc, value);
-      });
+    return value;
+  };
+  if (prologue) {
+    // A computed (quantized) as it is packed: the int8 A is never written.
+    emitFusedPack(b, loc, *prologue, aPaddedView, finishA);
+  } else {
+    linalg::GenericOp::create(
+        b, loc, TypeRange{}, ValueRange{mm.a}, ValueRange{aPaddedView},
+        ArrayRef<AffineMap>{identity, identity}, parallel,
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          linalg::YieldOp::create(nb, nloc, finishA(nb, nloc, args[0]));
+        });
+  }
   // For matrix instructions, A packed by row groups: Ap[g][p][r][t] =
   // Apad[R g + r][G p + t], R rows of G values per operand.
   Value ap = aPadded;
@@ -684,6 +692,8 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
   op.erase();
   if (epilogue)
     epilogue->eraseReplaced();
+  if (prologue)
+    eraseReplacedPrologue(*prologue);
   if (mm.unpacked)
     eraseUnusedUnpack(*mm.unpacked);
 }
@@ -775,7 +785,18 @@ void LowerIntMatmulToCPUPass::runOnOperation() {
       } else if (!why.empty())
         op.emitRemark() << "integer matmul's epilogue not fused: " << why;
     }
+    std::optional<MatmulPrologue> prologue;
+    if (fusePrologue) {
+      std::string why;
+      Operation *position = fused ? fused->op.getOperation() : op;
+      FailureOr<MatmulPrologue> producer =
+          matchPrologue(op, match->a, position, why);
+      if (succeeded(producer))
+        prologue = *producer;
+      else if (!why.empty())
+        op.emitRemark() << "integer matmul's prologue not fused: " << why;
+    }
     lowerIntMatmul(*match, shape, mr, nr, parallel, emulateDotProduct, fused,
-                   symbols, func);
+                   prologue, symbols, func);
   }
 }

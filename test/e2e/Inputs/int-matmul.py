@@ -4,7 +4,7 @@
 
     int-matmul.py M N K [--seed S] [--unsigned] [--a-zp Z] [--w-zp Z]
                   [--result i32|f32|q8|q8-fixed] [--bias] [--per-channel]
-                  [--weight-bits 8|4|2]
+                  [--weight-bits 8|4|2] [--dynamic per_row|per_tensor]
 
 @main computes the int32 accumulator of qc.matmul A x W (A: M x K, W: K x N
 constant weights, both quantized with the given zero points) and prints it
@@ -22,6 +22,9 @@ an int32 bias per column, --per-channel gives W one scale per column.
 --weight-bits 4 or 2 stores W as qc.quantize does for int4 / int2 weights:
 signed fields packed along N into bytes (first field in the low bits) behind
 qc.unpack.
+--dynamic makes A float (M x K f32, seeded) quantized at run time by
+qc.dynamic_quantize, symmetric int8, one scale per row or for all of A; the
+matmul takes that scale (lhs_scale) and returns f32, printed as its bits.
 """
 
 import argparse
@@ -50,6 +53,7 @@ def main():
     parser.add_argument("--per-channel", action="store_true")
     parser.add_argument("--weight-bits", type=int, default=8,
                         choices=[8, 4, 2])
+    parser.add_argument("--dynamic", choices=["per_row", "per_tensor"])
     parser.add_argument("--entry", metavar="A_FILE",
                         help="emit @gemm(A) -> C for qcomp compile instead, "
                         "and write A's bytes to A_FILE")
@@ -72,9 +76,17 @@ def main():
         print(f"!w = !quant.uniform<{w_storage}:f32, 0.25:{args.w_zp}>")
     # About 40 levels per standard deviation of the result.
     print(f"!y = !quant.uniform<i8:f32, {round(17 * k ** 0.5, 2)}:-7>")
-    a_values = [[rng.randint(a_lo, a_hi) for _ in range(k)] for _ in range(m)]
+    if args.dynamic:
+        # Floats exact in f32 (multiples of 1/64), rows of different ranges.
+        a_values = [[rng.randint(-640, 640) / 64 * (1 + i % 3)
+                     for _ in range(k)] for i in range(m)]
+    else:
+        a_values = [[rng.randint(a_lo, a_hi) for _ in range(k)]
+                    for _ in range(m)]
     a_text = "[" + ", ".join(
         "[" + ", ".join(map(str, row)) + "]" for row in a_values) + "]"
+    if args.entry and args.dynamic:
+        parser.error("--entry takes integer activations only")
     if args.entry:
         with open(args.entry, "wb") as f:
             f.write(bytes(v & 0xFF for row in a_values for v in row))
@@ -83,8 +95,19 @@ def main():
     else:
         print("func.func private @printMemrefI32(memref<*xi32>)")
         print("func.func @main() {")
-        print(f"  %ac = arith.constant dense<{a_text}> : tensor<{m}x{k}xi8>")
-    print(f"  %a = quant.scast %ac : tensor<{m}x{k}xi8> to tensor<{m}x{k}x!a>")
+        a_element = "f32" if args.dynamic else "i8"
+        print(f"  %ac = arith.constant dense<{a_text}> : "
+              f"tensor<{m}x{k}x{a_element}>")
+    if args.dynamic:
+        scale_type = f"tensor<{m}xf32>" if args.dynamic == "per_row" \
+            else "tensor<f32>"
+        print(f"  %a, %s = qc.dynamic_quantize %ac {args.dynamic} : "
+              f"tensor<{m}x{k}xf32> to tensor<{m}x{k}xi8>, {scale_type}")
+        a_operand_type = f"tensor<{m}x{k}xi8>"
+    else:
+        print(f"  %a = quant.scast %ac : tensor<{m}x{k}xi8> to "
+              f"tensor<{m}x{k}x!a>")
+        a_operand_type = f"tensor<{m}x{k}x!a>"
     if bits == 8:
         print(f"  %wc = arith.constant dense<{dense(k, n, -127, 127, rng)}> "
               f": tensor<{k}x{n}xi8>")
@@ -115,12 +138,15 @@ def main():
         print(f"  %bias = arith.constant dense<{dense(1, n, -5000, 5000, rng)[1:-1]}> "
               f": tensor<{n}xi32>")
         bias = f" bias(%bias : tensor<{n}xi32>)"
+    if args.dynamic:
+        args.result = "f32"
+        bias += f" lhs_scale(%s : {scale_type})"
     result_type = {"i32": "i32", "f32": "f32", "q8": "!y",
                    "q8-fixed": "!y"}[args.result]
     fixed = " fixed_point" if args.result == "q8-fixed" else ""
     mn = f"{m}x{n}"
     print(f"  %r = qc.matmul %a, %w{bias} acc(i32){fixed} : "
-          f"tensor<{m}x{k}x!a>, tensor<{k}x{n}x!w> -> "
+          f"{a_operand_type}, tensor<{k}x{n}x!w> -> "
           f"tensor<{mn}x{result_type}>")
     # The values as int32, bit for bit.
     if args.result == "i32":

@@ -1,0 +1,97 @@
+//===- FusedPrologue.cpp - A matmul's elementwise producer in its kernel --===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "FusedPrologue.h"
+
+#include "BufferEffects.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/IRMapping.h"
+
+using namespace mlir;
+using namespace mlir::qcomp;
+
+FailureOr<MatmulPrologue> qcomp::matchPrologue(linalg::GenericOp matmul,
+                                               Value a,
+                                               Operation *kernelPosition,
+                                               std::string &reason) {
+  MatmulPrologue result;
+  result.aAlloc = a.getDefiningOp<memref::AllocOp>();
+  if (!result.aAlloc)
+    return failure();
+  for (Operation *user : a.getUsers()) {
+    if (user == matmul.getOperation())
+      continue;
+    if (isa<memref::DeallocOp>(user)) {
+      result.aDeallocs.push_back(user);
+      continue;
+    }
+    auto generic = dyn_cast<linalg::GenericOp>(user);
+    if (!generic || result.op)
+      return failure();
+    result.op = generic;
+  }
+  linalg::GenericOp op = result.op;
+  if (!op || op->getBlock() != matmul->getBlock() ||
+      !op->isBeforeInBlock(matmul))
+    return failure();
+  // A written by one loop: from here on, say why it stays separate.
+  if (!op.hasPureBufferSemantics() || op.getNumLoops() != 2 ||
+      op.getNumParallelLoops() != 2 || op.getNumDpsInits() != 1 ||
+      op.getDpsInits()[0] != a ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity()) {
+    reason = "the producer of A is not an elementwise 2-d linalg.generic "
+             "writing only A";
+    return failure();
+  }
+  if (!op.getBody()->getArgument(op.getNumDpsInputs()).use_empty()) {
+    reason = "the producer of A reads its own output";
+    return failure();
+  }
+  for (Value input : op.getDpsInputs()) {
+    Value root = getRootBuffer(input);
+    for (Operation *between = op->getNextNode(); between != kernelPosition;
+         between = between->getNextNode())
+      if (between != matmul.getOperation() && mayWrite(between, root)) {
+        reason = "an op between the producer of A and the kernel may write "
+                 "what the producer reads";
+        return failure();
+      }
+  }
+  return result;
+}
+
+void qcomp::emitFusedPack(
+    OpBuilder &b, Location loc, const MatmulPrologue &prologue,
+    Value packedView,
+    function_ref<Value(OpBuilder &, Location, Value)> finish) {
+  linalg::GenericOp op = prologue.op;
+  SmallVector<AffineMap> maps;
+  for (OpOperand *input : op.getDpsInputOperands())
+    maps.push_back(op.getMatchingIndexingMap(input));
+  maps.push_back(AffineMap::getMultiDimIdentityMap(2, b.getContext()));
+  linalg::GenericOp::create(
+      b, loc, TypeRange{}, op.getDpsInputs(), ValueRange{packedView}, maps,
+      op.getIteratorTypesArray(),
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Block *body = op.getBody();
+        IRMapping mapping;
+        for (unsigned i = 0, e = op.getNumDpsInputs(); i < e; ++i)
+          mapping.map(body->getArgument(i), args[i]);
+        for (Operation &bodyOp : body->without_terminator())
+          nb.clone(bodyOp, mapping);
+        Value value =
+            mapping.lookupOrDefault(body->getTerminator()->getOperand(0));
+        linalg::YieldOp::create(nb, nloc, finish(nb, nloc, value));
+      });
+}
+
+void qcomp::eraseReplacedPrologue(MatmulPrologue &prologue) {
+  prologue.op.erase();
+  for (Operation *dealloc : prologue.aDeallocs)
+    dealloc->erase();
+  prologue.aAlloc->erase();
+}
