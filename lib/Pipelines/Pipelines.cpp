@@ -118,15 +118,16 @@ buildLoweringPipeline(OpPassManager &pm, bool resultsToOutParams,
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
   if (resultsToOutParams) {
     bufferization::BufferResultsToOutParamsPassOptions outParamsOptions;
-    // Results are copied into the out-parameters. Hoisting (replacing a
-    // result's allocation by its out-parameter) would save the copy, but
-    // upstream's implementation frees the allocation and crashes when two
+    // Results are copied into the out-parameters, then computed there
+    // instead where they can be (qc-write-results-in-place). Upstream's
+    // hoisting does the same but frees the allocation and crashes when two
     // results share one (`return %y, %y`, also once lowering folds
     // `return %q, quant.scast %q` into that).
     outParamsOptions.hoistStaticAllocs = false;
     outParamsOptions.modifyPublicFunctions = true;
     pm.addPass(
         bufferization::createBufferResultsToOutParamsPass(outParamsOptions));
+    pm.addNestedPass<func::FuncOp>(createQCWriteResultsInPlacePass());
   }
   bufferization::BufferDeallocationPipelineOptions deallocOptions;
   bufferization::buildBufferDeallocationPipeline(pm, deallocOptions);

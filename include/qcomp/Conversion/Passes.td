@@ -92,6 +92,35 @@ def QCLowerObserversToRuntimePass
   ];
 }
 
+def QCWriteResultsInPlacePass
+    : Pass<"qc-write-results-in-place", "func::FuncOp"> {
+  let summary = "Compute results in their out-parameters instead of copying "
+                "them there";
+  let description = [{
+    Runs after `buffer-results-to-out-params`, which turns each returned
+    buffer into an out-parameter the function copies its result into:
+
+    ```mlir
+    func.func @f(%x: memref<4xf32>, %out: memref<4xf32>) {
+      %y = memref.alloc() : memref<4xf32>
+      linalg.generic ... outs(%y : memref<4xf32>)
+      memref.copy %y, %out : memref<4xf32> to memref<4xf32>
+      return
+    }
+    ```
+
+    When the copied buffer is a static `memref.alloc` of the out-parameter's
+    type in the function's entry block, the out-parameter is used by nothing
+    but the copy, and after the copy the buffer is only read by further
+    copies (a value returned twice), the allocation is replaced by the
+    out-parameter and the copy goes: the result is computed where the
+    caller wants it, and an M x N copy per call is saved. (Upstream's own
+    `hoist-static-allocs` does this too but fails when one buffer is
+    returned twice.) Out-parameters are assumed not to alias the inputs,
+    as the generated C headers state.
+  }];
+}
+
 def QCLowerIntMatmulToCPUPass
     : Pass<"qc-lower-int-matmul-to-cpu", "ModuleOp"> {
   let summary = "Integer matmuls with constant weights to CPU dot-product kernels";
