@@ -338,10 +338,12 @@ int main(int argc, char **argv) {
                << ", threads through OpenMP (fp32 path: 1 thread)\n";
 #ifdef QCOMP_BENCH_HAVE_DNNL
   if (!skipDnnl) {
-    std::string cap = dnnlIsa == "kernel" ? kernelName : dnnlIsa.getValue();
     // Kernels without an x86 oneDNN counterpart (none, AArch64) leave it free.
-    if (cap != "avx512-vnni" && cap != "avx-vnni" && cap != "avx2")
-      cap = dnnlIsa == "kernel" ? "all" : cap;
+    std::string cap = dnnlIsa.getValue();
+    if (cap == "kernel")
+      cap = llvm::is_contained({"avx512-vnni", "avx-vnni", "avx2"}, kernelName)
+                ? kernelName
+                : "all";
     if (llvm::Error err = qcomp_bench::setDnnlMaxIsa(cap)) {
       llvm::errs() << "qcomp-bench-gemm: " << llvm::toString(std::move(err))
                    << "\n";

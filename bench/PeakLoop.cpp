@@ -74,28 +74,23 @@ static double measureDpbusdPeak(int64_t iterations, bool zmm) {
          "vpdpbusd %%" REG "0, %%" REG "1, %%" REG "11\n\t" PREFIX             \
          "vpdpbusd %%" REG "0, %%" REG "1, %%" REG "12\n\t" PREFIX             \
          "vpdpbusd %%" REG "0, %%" REG "1, %%" REG "13\n\t"
+  // One loop, on zmm or (in its VEX form) ymm registers.
+#define QC_DPBUSD_LOOP(ZERO, REG, PREFIX)                                      \
+  asm volatile(ZERO " %%" REG "0, %%" REG "0, %%" REG "0\n\t" ZERO " %%" REG   \
+                    "1, %%" REG "1, %%" REG "1\n\t"                            \
+                    "1:\n\t" QC_DPBUSD_12(REG, PREFIX) "dec %0\n\t"            \
+                                                       "jnz 1b\n\t"            \
+                                                       "vzeroupper"            \
+               : "+r"(count)                                                   \
+               :                                                               \
+               : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",       \
+                 "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13",   \
+                 "cc")
   if (zmm)
-    asm volatile("vpxord %%zmm0, %%zmm0, %%zmm0\n\t"
-                 "vpxord %%zmm1, %%zmm1, %%zmm1\n\t"
-                 "1:\n\t" QC_DPBUSD_12("zmm", "") "dec %0\n\t"
-                                                  "jnz 1b\n\t"
-                                                  "vzeroupper"
-                 : "+r"(count)
-                 :
-                 : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
-                   "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13",
-                   "cc");
+    QC_DPBUSD_LOOP("vpxord", "zmm", "");
   else
-    asm volatile("vpxor %%ymm0, %%ymm0, %%ymm0\n\t"
-                 "vpxor %%ymm1, %%ymm1, %%ymm1\n\t"
-                 "1:\n\t" QC_DPBUSD_12("ymm", "%{vex%} ") "dec %0\n\t"
-                                                          "jnz 1b\n\t"
-                                                          "vzeroupper"
-                 : "+r"(count)
-                 :
-                 : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
-                   "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13",
-                   "cc");
+    QC_DPBUSD_LOOP("vpxor", "ymm", "%{vex%} ");
+#undef QC_DPBUSD_LOOP
 #undef QC_DPBUSD_12
   auto end = std::chrono::steady_clock::now();
   double seconds = std::chrono::duration<double>(end - start).count();

@@ -225,10 +225,10 @@ JitFunction::compile(ModuleOp module, const JitOptions &options) {
           return map;
         });
   }
-  result->entryName = "_mlir_ciface_" + options.functionName;
   // Looking the entry point up compiles the module (the JIT compiles on
   // the first lookup), so that the first call is not also the compilation.
-  auto entry = result->engine->lookupPacked(result->entryName);
+  auto entry =
+      result->engine->lookupPacked("_mlir_ciface_" + options.functionName);
   if (!entry)
     return entry.takeError();
   result->packedEntry = *entry;

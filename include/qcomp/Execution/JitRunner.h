@@ -93,11 +93,8 @@ llvm::StringRef getOpenMPRuntimePath();
 class JitCall {
 public:
   void call() { function(packedArgs.data()); }
-  /// The results of the last call.
-  llvm::ArrayRef<HostTensor> getOutputs() const {
-    return llvm::ArrayRef(buffers).drop_front(numInputs);
-  }
-  /// Moves the results out (the call is not to be made again).
+  /// Moves the results of the last call out (the call is not to be made
+  /// again).
   std::vector<HostTensor> takeOutputs();
 
 private:
@@ -139,7 +136,6 @@ private:
   std::unique_ptr<ExecutionEngine> engine;
   /// The entry point's packed form, looked up once.
   void (*packedEntry)(void **) = nullptr;
-  std::string entryName;
   std::vector<TensorSignature> inputs;
   std::vector<TensorSignature> outputs;
 };

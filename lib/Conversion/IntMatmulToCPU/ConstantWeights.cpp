@@ -51,21 +51,30 @@ qcomp::matchUnpackedWeights(Value b, SymbolTableCollection &symbols,
                             std::string &reason) {
   auto bType = cast<MemRefType>(b.getType());
   unsigned bits = bType.getElementTypeBitWidth();
-  linalg::GenericOp unpack;
-  for (Operation *user : b.getUsers())
-    if (auto generic = dyn_cast<linalg::GenericOp>(user);
-        generic && llvm::is_contained(generic.getDpsInits(), b)) {
-      if (unpack)
-        return failure();
-      unpack = generic;
-    }
-  if (!unpack || !b.getDefiningOp<memref::AllocOp>())
-    return failure();
   auto fail = [&] {
     reason = "its " + std::to_string(bits) +
              "-bit B operand is not an unpacked constant";
     return failure();
   };
+  // One generic writes B; everything else only reads it or frees it.
+  linalg::GenericOp unpack;
+  bool otherWriter = false;
+  for (OpOperand &use : b.getUses()) {
+    Operation *user = use.getOwner();
+    auto generic = dyn_cast<linalg::GenericOp>(user);
+    if (generic && generic.isDpsInit(&use)) {
+      otherWriter |= (bool)unpack;
+      unpack = generic;
+    } else if (!isa<memref::DeallocOp>(user) &&
+               !(isa<linalg::LinalgOp>(user) &&
+                 cast<linalg::LinalgOp>(user).isDpsInput(&use))) {
+      otherWriter = true;
+    }
+  }
+  if (!unpack || !b.getDefiningOp<memref::AllocOp>())
+    return failure();
+  if (otherWriter)
+    return fail();
   if ((bits != 2 && bits != 4) || unpack.getNumDpsInputs() != 0 ||
       unpack.getNumDpsInits() != 1 || unpack.getNumLoops() != 2 ||
       unpack.getNumReductionLoops() != 0 ||

@@ -42,7 +42,7 @@ FailureOr<std::vector<int8_t>> getConstantGlobalBytes(memref::GlobalOp global);
 /// A K x N weight of B-bit signed values unpacked from a constant global.
 struct UnpackedWeights {
   unsigned bits = 8;
-  /// The values sign-extended, K x N row-major.
+  /// The values sign-extended, K x N row-major (moved out by the kernel).
   std::vector<int8_t> values;
   /// The unpacking generic, and the buffer it fills with its allocation and
   /// deallocations: erased with the matmul when nothing else reads it.

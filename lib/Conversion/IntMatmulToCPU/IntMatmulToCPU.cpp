@@ -245,7 +245,7 @@ static FailureOr<IntMatmul> matchIntMatmul(linalg::GenericOp op,
       return failure();
     }
     match.bBits = unpacked->bits;
-    match.b = unpacked->values;
+    match.b = std::move(unpacked->values);
     match.unpacked = std::move(*unpacked);
     return match;
   }

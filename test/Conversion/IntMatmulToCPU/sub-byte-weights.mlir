@@ -176,14 +176,16 @@ func.func @splat(%a: memref<3x4xi8>, %c: memref<3x2xi32>) {
 // -----
 
 // Negative cases, kept as loops: a 4-bit B filled by a loop that is not
-// qc.unpack's (here from its indices), a 4-bit B from a function argument,
-// and unsigned 4-bit weights.
+// qc.unpack's (here from its indices), qc.unpack's loop whose buffer is
+// written again afterwards, a 4-bit B from a function argument, and
+// unsigned 4-bit weights.
 // DOTPROD-LABEL: func.func @kept
 // DOTPROD-NOT:     llvm.call_intrinsic
 #a = affine_map<(i, j, k) -> (i, k)>
 #b = affine_map<(i, j, k) -> (k, j)>
 #c = affine_map<(i, j, k) -> (i, j)>
 #id = affine_map<(i, j) -> (i, j)>
+memref.global "private" constant @packed3 : memref<4x1xi8> = dense<[[-15], [114], [3], [88]]>
 func.func @kept(%a: memref<3x4xi8>, %arg: memref<4x2xi4>, %c: memref<3x2xi32>) {
   %b = memref.alloc() : memref<4x2xi4>
   linalg.generic {indexing_maps = [#id], iterator_types = ["parallel", "parallel"]} outs(%b : memref<4x2xi4>) {
@@ -222,6 +224,36 @@ func.func @kept(%a: memref<3x4xi8>, %arg: memref<4x2xi4>, %c: memref<3x2xi32>) {
     %3 = arith.addi %acc, %2 : i32
     linalg.yield %3 : i32
   }
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : index
+  %zero = arith.constant 0 : i4
+  %p = memref.get_global @packed3 : memref<4x1xi8>
+  %b2 = memref.alloc() : memref<4x2xi4>
+  linalg.generic {indexing_maps = [#id], iterator_types = ["parallel", "parallel"]} outs(%b2 : memref<4x2xi4>) {
+  ^bb0(%out: i4):
+    %0 = linalg.index 0 : index
+    %1 = linalg.index 1 : index
+    %2 = arith.divui %1, %c2 : index
+    %3 = memref.load %p[%0, %2] : memref<4x1xi8>
+    %4 = arith.remui %1, %c2 : index
+    %5 = arith.muli %4, %c4 : index
+    %6 = arith.index_castui %5 : index to i8
+    %7 = arith.shrui %3, %6 : i8
+    %8 = arith.trunci %7 : i8 to i4
+    linalg.yield %8 : i4
+  }
+  linalg.fill ins(%zero : i4) outs(%b2 : memref<4x2xi4>)
+  // expected-remark @below {{integer matmul kept as loops: its 4-bit B operand is not an unpacked constant}}
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b2 : memref<3x4xi8>, memref<4x2xi4>) outs(%c : memref<3x2xi32>) {
+  ^bb0(%x: i8, %w: i4, %acc: i32):
+    %0 = arith.extsi %x : i8 to i32
+    %1 = arith.extsi %w : i4 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  }
+  memref.dealloc %b2 : memref<4x2xi4>
   memref.dealloc %b : memref<4x2xi4>
   return
 }
