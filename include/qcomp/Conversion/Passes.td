@@ -150,19 +150,28 @@ def QCLowerIntMatmulToCPUPass
       `(x << (8 - B (r + 1))) >>s (8 - B)`, and a concatenation widen them
       to int8 in registers: the weights take half (a quarter) of the memory
       and bandwidth int8 ones do, and the unpacking loop and its buffer go.
-    - A is packed at run time into a zero-padded `Mp x Kp` buffer, once per
-      call: a row's G consecutive values are broadcast to all lanes. For
-      `i8mm` the rows are then interleaved in pairs, `Ap[M/2][K/8][2][8]`,
-      the operand `smmla` multiplies by a `[2][8]` block of `Bp`.
-    - An `MR x NR` tile of vector accumulators runs over K; the padded
-      `Mp x Np` int32 result is added into C.
+    - A is read in one of three ways, a row's G consecutive values
+      broadcast to all lanes: in place, when the instruction takes its
+      bytes as they are (u8 for `vpdpbusd`, s8 for `sdot`) and K is a
+      multiple of G; else each tile's MR rows are shifted / widened into a
+      zero-padded `MR x Kp` buffer of its column block just before the
+      tile (every thread packs its own rows, no buffer of A's size); with
+      a fused prologue, or for `i8mm`, A is packed once into a zero-padded
+      `Mp x Kp` buffer, for `i8mm` with its rows interleaved in pairs,
+      `Ap[M/2][K/8][2][8]`, the operand `smmla` multiplies by a `[2][8]`
+      block of `Bp`.
+    - An `MR x NR` tile of vector accumulators runs over K (starting at the
+      shift's correction, when there is one) and each vector is added into
+      C where it lies: rows beyond M are not stored, and the last vector of
+      a row is stored masked when N is not a multiple of L.
     - Fused epilogue: when the int32 result is a fresh buffer read only by
       one elementwise `linalg.generic` (the reference lowering's
       zero-point corrections, bias, requantization with saturation, ReLU
       or dequantization; its other operands per row, per column or
       scalars), that generic's body is computed on each accumulator vector
-      of the tile, as it leaves the registers, into a padded output; the
-      int32 matrix is never stored. Otherwise a remark says why.
+      of the tile, as it leaves the registers, and stored into the
+      generic's output as above; the int32 matrix is never stored.
+      Otherwise (also when that output is A's buffer) a remark says why.
     - Fused prologue: when A is a fresh buffer written by one elementwise
       `linalg.generic` and read only by the matmul (the reference lowering
       of `qc.dynamic_quantize`: round, add the zero point, saturate, from
@@ -178,7 +187,7 @@ def QCLowerIntMatmulToCPUPass
 
     | kernel | instruction | L x G | operands |
     |---|---|---|---|
-    | `avx512-vnni` | `vpdpbusd` zmm | 16 x 4 | u8 x s8: a signed A is shifted by +128 (xor 0x80) and `128 * colsum(B)` subtracted, a compile-time constant |
+    | `avx512-vnni` | `vpdpbusd` zmm | 16 x 4 | u8 x s8: a signed A is shifted by +128 (xor 0x80) and the accumulators start at `-128 * colsum(B)`, a compile-time constant |
     | `avx-vnni` | `vpdpbusd` ymm | 8 x 4 | as above |
     | `avx2` | `vpmaddwd` ymm | 8 x 2 | A and B widened to i16: exact for every value, no int16 saturation (`vpmaddubsw` could saturate) |
     | `i8mm` | `smmla` / `usmmla` (AArch64) | 2 x 8, 2 rows | a 2 x 8 block of A by an 8 x 2 block of B into a 2 x 2 int32 tile; s8 or u8 A (`usmmla`); a one-row A takes `sdot` when the target has dotprod |

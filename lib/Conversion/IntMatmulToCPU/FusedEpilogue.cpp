@@ -114,6 +114,12 @@ FailureOr<MatmulEpilogue> qcomp::matchEpilogue(linalg::GenericOp matmul,
     reason = "its consumer's output is not an M x N buffer";
     return failure();
   }
+  // The kernel stores each tile's results as it goes, while later tiles
+  // still read A.
+  if (getRootBuffer(init->get()) == getRootBuffer(matmul.getDpsInputs()[0])) {
+    reason = "its consumer writes the buffer of A";
+    return failure();
+  }
   Block *body = op.getBody();
   if (!body->getArgument(op.getNumDpsInputs()).use_empty()) {
     reason = "its consumer reads its own output";
@@ -155,7 +161,6 @@ EpilogueEmitter::EpilogueEmitter(OpBuilder &b, Location loc,
                                  int64_t mp, int64_t np, int64_t lanes)
     : epilogue(epilogue), m(m), n(n), mp(mp), np(np), lanes(lanes) {
   linalg::GenericOp op = epilogue.op;
-  Value output = op.getDpsInits()[0];
 
   // Per-row and per-column operands padded with zeros to Mp / Np, so that
   // every lane of a tile reads in bounds.
@@ -187,13 +192,9 @@ EpilogueEmitter::EpilogueEmitter(OpBuilder &b, Location loc,
     temporaries.push_back(buffer);
     inputs.push_back({perRow ? Broadcast::Row : Broadcast::Column, buffer});
   }
-  auto outputType = cast<MemRefType>(output.getType());
-  paddedOutput = memref::AllocOp::create(
-      b, loc, MemRefType::get({mp, np}, outputType.getElementType()),
-      b.getI64IntegerAttr(64));
 }
 
-void EpilogueEmitter::emitStore(OpBuilder &b, Location loc, Value acc,
+Value EpilogueEmitter::emitBody(OpBuilder &b, Location loc, Value acc,
                                 Value row, Value col) {
   linalg::GenericOp op = epilogue.op;
   Block *body = op.getBody();
@@ -238,20 +239,12 @@ void EpilogueEmitter::emitStore(OpBuilder &b, Location loc, Value acc,
     for (Value result : clone->getResults())
       result.setType(vectorOf(result.getType()));
   }
-  Value result = mapping.lookup(body->getTerminator()->getOperand(0));
-  vector::StoreOp::create(b, loc, result, paddedOutput, ValueRange{row, col});
+  return mapping.lookup(body->getTerminator()->getOperand(0));
 }
 
 void EpilogueEmitter::finish(OpBuilder &b, Location loc) {
-  Value view = memref::SubViewOp::create(
-      b, loc, paddedOutput,
-      ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
-      ArrayRef<OpFoldResult>{b.getIndexAttr(m), b.getIndexAttr(n)},
-      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
-  linalg::CopyOp::create(b, loc, view, epilogue.op.getDpsInits()[0]);
   for (Value buffer : temporaries)
     memref::DeallocOp::create(b, loc, buffer);
-  memref::DeallocOp::create(b, loc, paddedOutput);
 }
 
 void EpilogueEmitter::eraseReplaced() {

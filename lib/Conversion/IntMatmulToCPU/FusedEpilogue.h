@@ -47,23 +47,25 @@ FailureOr<MatmulEpilogue> matchEpilogue(linalg::GenericOp matmul, Value c,
                                         std::string &reason);
 
 /// Emits a fused epilogue: construct it before the kernel's loops, at the
-/// epilogue's position (it pads
-/// the per-row and per-column operands to the kernel's padded Mp x Np and
-/// allocates a padded output), call emitStore in the tile for each vector
-/// of accumulators, finish after the loops (copies the output), and
-/// eraseReplaced once the matmul is erased.
+/// epilogue's position (it pads the per-row and per-column operands to the
+/// kernel's padded Mp x Np), call emitBody in the tile for each vector of
+/// accumulators and store the result into getOutput() (the kernel guards
+/// the rows and columns beyond M x N), finish after the loops (frees the
+/// padded operands), and eraseReplaced once the matmul is erased.
 class EpilogueEmitter {
 public:
   EpilogueEmitter(OpBuilder &b, Location loc, MatmulEpilogue epilogue,
                   int64_t m, int64_t n, int64_t mp, int64_t np, int64_t lanes);
 
-  /// Applies the epilogue body to `acc` (vector<L x i32>, the exact
-  /// accumulators of row `row`, columns [col, col + L)) and stores the
-  /// result into the padded output.
-  void emitStore(OpBuilder &b, Location loc, Value acc, Value row, Value col);
+  /// The epilogue body applied to `acc` (vector<L x i32>, the exact
+  /// accumulators of row `row`, columns [col, col + L)): a vector<L x T>
+  /// of the output's element type T.
+  Value emitBody(OpBuilder &b, Location loc, Value acc, Value row, Value col);
 
-  /// Copies the output's M x N part into the epilogue's output buffer and
-  /// frees the padded buffers.
+  /// The epilogue's M x N output buffer.
+  Value getOutput() { return epilogue.op.getDpsInits()[0]; }
+
+  /// Frees the padded operands.
   void finish(OpBuilder &b, Location loc);
   /// Erases the epilogue, C's fill, deallocations and allocation, once the
   /// matmul is gone.
@@ -82,7 +84,6 @@ private:
   int64_t m, n, mp, np, lanes;
   SmallVector<Input> inputs;
   SmallVector<Value> temporaries;
-  Value paddedOutput;
 };
 
 } // namespace mlir::qcomp

@@ -10,11 +10,14 @@
 //
 //   1. B packed at compile time into Bp[N/(NR L)][K/G][NR][L][G] (a new global;
 //      int4 / int2 weights at their own width, widened in registers),
-//   2. A packed at run time into a zero-padded Mp x Kp buffer,
-//   3. an MR x NR tile of L-lane int32 accumulators over K, each step one
-//      dot-product instruction per accumulator (G products per lane),
-//   4. the padded Mp x Np result added into C (minus 128 * colsum(B) when
-//      a signed A was shifted for u8 x s8 instructions).
+//   2. A read in place, or each tile's rows shifted / widened into a
+//      zero-padded MR x Kp buffer just before the tile (AReading),
+//   3. an MR x NR tile of L-lane int32 accumulators over K, starting at
+//      -128 * colsum(B) when a signed A was shifted for u8 x s8
+//      instructions, each step one dot-product instruction per accumulator
+//      (G products per lane),
+//   4. each vector added into C (or through the fused epilogue into its
+//      output) where it lies, masked at the edges of M x N.
 //
 // Every kernel computes the exact int32 sum with the reference's
 // wrap-around, so the result is bit-identical to the reference loops.
@@ -233,6 +236,10 @@ static FailureOr<IntMatmul> matchIntMatmul(linalg::GenericOp op,
     reason = "its B operand is unsigned";
     return failure();
   }
+  if (!cType.isLastDimUnitStride()) {
+    reason = "its result is not contiguous along N";
+    return failure();
+  }
   match.m = aType.getShape()[0];
   match.k = aType.getShape()[1];
   match.n = bType.getShape()[1];
@@ -351,6 +358,110 @@ static Value emitPortableMatrixStep(OpBuilder &b, Location loc,
                              lhsUnsigned, acc, lhsWide, rhsWide);
 }
 
+/// How the kernel reads A.
+enum class AReading {
+  /// From A itself: the instruction takes A's bytes as they are and K is a
+  /// multiple of G.
+  Direct,
+  /// Each tile's MR rows transformed (shifted, widened) and padded to Kp
+  /// in a buffer of its column block, just before the tile's K loop: no
+  /// buffer of A's size, and every thread packs its own.
+  PerTile,
+  /// A padded once into Mp x Kp before the loops: for the fused prologue
+  /// (its body is too costly to compute again per tile) and the matrix
+  /// instructions' row-group layout.
+  Whole,
+};
+
+static AReading chooseAReading(const IntMatmul &mm, const KernelShape &shape,
+                               Type elementType, bool shiftA,
+                               bool fusedPrologue) {
+  if (fusedPrologue || shape.rows > 1)
+    return AReading::Whole;
+  auto aType = cast<MemRefType>(mm.a.getType());
+  if (!shiftA && aType.getElementType() == elementType &&
+      mm.k % shape.group == 0 && aType.isLastDimUnitStride())
+    return AReading::Direct;
+  return AReading::PerTile;
+}
+
+/// The output's M x N and whether the kernel's padded Mp x Np reaches
+/// beyond it.
+struct StoreBounds {
+  int64_t m, n;
+  bool rowTail, columnTail;
+};
+
+/// Stores `value`, the L lanes of row `row`, columns [col, col + L), into
+/// the M x N `buffer` (added to what is there when `accumulate`), leaving
+/// out what lies beyond M x N:
+///
+///   scf.if %row < M {                       (when Mp > M)
+///     scf.if %col + L <= N {                (when Np > N)
+///       vector.store %value, %buffer[%row, %col]
+///     } else {
+///       %mask = vector.create_mask N - %col
+///       vector.maskedstore %buffer[%row, %col], %mask, %value
+///     }
+///   }
+static void emitBoundedStore(OpBuilder &b, Location loc, Value value,
+                             Value buffer, Value row, Value col,
+                             const StoreBounds &bounds, bool accumulate) {
+  auto type = cast<VectorType>(value.getType());
+  const int64_t lanes = type.getNumElements();
+  auto storeAll = [&](OpBuilder &sb, Location sloc) {
+    Value result = value;
+    if (accumulate)
+      result = arith::AddIOp::create(
+          sb, sloc,
+          vector::LoadOp::create(sb, sloc, type, buffer, ValueRange{row, col}),
+          result);
+    vector::StoreOp::create(sb, sloc, result, buffer, ValueRange{row, col});
+  };
+  auto storeMasked = [&](OpBuilder &sb, Location sloc) {
+    Value remaining = arith::SubIOp::create(
+        sb, sloc, arith::ConstantIndexOp::create(sb, sloc, bounds.n), col);
+    auto maskType = VectorType::get({lanes}, sb.getI1Type());
+    Value mask = vector::CreateMaskOp::create(
+        sb, sloc, maskType, ArrayRef<OpFoldResult>{remaining});
+    Value result = value;
+    if (accumulate) {
+      Value zero = arith::ConstantOp::create(
+          sb, sloc, type,
+          DenseElementsAttr::get(type, sb.getZeroAttr(type.getElementType())));
+      result = arith::AddIOp::create(
+          sb, sloc,
+          vector::MaskedLoadOp::create(sb, sloc, type, buffer,
+                                       ValueRange{row, col}, mask, zero),
+          result);
+    }
+    vector::MaskedStoreOp::create(sb, sloc, buffer, ValueRange{row, col}, mask,
+                                  result);
+  };
+  auto storeRow = [&](OpBuilder &sb, Location sloc) {
+    if (!bounds.columnTail)
+      return storeAll(sb, sloc);
+    Value end = arith::AddIOp::create(
+        sb, sloc, col, arith::ConstantIndexOp::create(sb, sloc, lanes));
+    Value full = arith::CmpIOp::create(
+        sb, sloc, arith::CmpIPredicate::ule, end,
+        arith::ConstantIndexOp::create(sb, sloc, bounds.n));
+    auto ifOp = scf::IfOp::create(sb, sloc, full, /*withElseRegion=*/true);
+    OpBuilder thenBuilder = ifOp.getThenBodyBuilder();
+    storeAll(thenBuilder, sloc);
+    OpBuilder elseBuilder = ifOp.getElseBodyBuilder();
+    storeMasked(elseBuilder, sloc);
+  };
+  if (!bounds.rowTail)
+    return storeRow(b, loc);
+  Value inside =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row,
+                            arith::ConstantIndexOp::create(b, loc, bounds.m));
+  auto ifOp = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
+  OpBuilder thenBuilder = ifOp.getThenBodyBuilder();
+  storeRow(thenBuilder, loc);
+}
+
 /// The kernel for one matmul, as described at the top of the file. `mr`
 /// is a multiple of the instruction's rows; `parallelColumns` makes the
 /// column blocks an scf.parallel loop.
@@ -407,19 +518,16 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
       {nb / nr, kg, nr * storedLength}, storageType, packed);
   memref::GlobalOp correction;
   if (shiftA) {
-    // sum_k (a + 128) b = sum_k a b + 128 colsum(b), in wrapping int32.
-    std::vector<int64_t> columns(mm.n, 0);
+    // sum_k (a + 128) b = sum_k a b + 128 colsum(b), in wrapping int32:
+    // the accumulators start at -128 colsum(b) (padded to Np).
+    std::vector<int64_t> columns(np, 0);
     for (int64_t row = 0; row < mm.k; ++row)
       for (int64_t col = 0; col < mm.n; ++col)
-        columns[col] += 128 * (int64_t)mm.b[row * mm.n + col];
+        columns[col] -= 128 * (int64_t)mm.b[row * mm.n + col];
     for (int64_t &value : columns)
       value = (int32_t)(uint32_t)value;
-    // A fused epilogue reads it per tile vector: padded to Np.
-    if (fused)
-      columns.resize(np, 0);
-    correction =
-        createConstantGlobal(globals, loc, symbols, "__qc_rhs_shift_correction",
-                             {(int64_t)columns.size()}, i32, columns);
+    correction = createConstantGlobal(
+        globals, loc, symbols, "__qc_rhs_shift_correction", {np}, i32, columns);
   }
 
   // With a fused epilogue the kernel replaces both ops where the epilogue
@@ -433,17 +541,6 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
   SmallVector<OpFoldResult> zeros = {b.getIndexAttr(0), b.getIndexAttr(0)};
   SmallVector<OpFoldResult> ones = {b.getIndexAttr(1), b.getIndexAttr(1)};
 
-  // A padded: Apad = 0; Apad[:M, :K] = A (xor 0x80 when shifted, widened to
-  // i16 for 16-bit kernels).
-  Value aPadded = memref::AllocOp::create(
-      b, loc, MemRefType::get({mp, kp}, elementType), b.getI64IntegerAttr(64));
-  Value zero =
-      arith::ConstantOp::create(b, loc, b.getIntegerAttr(elementType, 0));
-  linalg::FillOp::create(b, loc, zero, aPadded);
-  Value aPaddedView = memref::SubViewOp::create(
-      b, loc, aPadded, zeros,
-      SmallVector<OpFoldResult>{b.getIndexAttr(mm.m), b.getIndexAttr(mm.k)},
-      ones);
   bool aSigned = mm.aSigned;
   auto finishA = [&](OpBuilder &nb, Location nloc, Value value) -> Value {
     if (shiftA) {
@@ -457,20 +554,39 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
                   : (Value)arith::ExtUIOp::create(nb, nloc, elementType, value);
     return value;
   };
-  if (prologue) {
-    // A computed (quantized) as it is packed: the int8 A is never written.
-    emitFusedPack(b, loc, *prologue, aPaddedView, finishA);
-  } else {
-    linalg::GenericOp::create(
-        b, loc, TypeRange{}, ValueRange{mm.a}, ValueRange{aPaddedView},
-        ArrayRef<AffineMap>{identity, identity}, parallel,
-        [&](OpBuilder &nb, Location nloc, ValueRange args) {
-          linalg::YieldOp::create(nb, nloc, finishA(nb, nloc, args[0]));
-        });
+  const AReading reading =
+      chooseAReading(mm, shape, elementType, shiftA, prologue.has_value());
+  // Whole: A padded once, Apad = 0; Apad[:M, :K] = A (xor 0x80 when
+  // shifted, widened to i16 for 16-bit kernels, or computed by the fused
+  // prologue).
+  Value aPadded, ap;
+  if (reading == AReading::Whole) {
+    aPadded =
+        memref::AllocOp::create(b, loc, MemRefType::get({mp, kp}, elementType),
+                                b.getI64IntegerAttr(64));
+    Value zero =
+        arith::ConstantOp::create(b, loc, b.getIntegerAttr(elementType, 0));
+    linalg::FillOp::create(b, loc, zero, aPadded);
+    Value aPaddedView = memref::SubViewOp::create(
+        b, loc, aPadded, zeros,
+        SmallVector<OpFoldResult>{b.getIndexAttr(mm.m), b.getIndexAttr(mm.k)},
+        ones);
+    if (prologue) {
+      // A computed (quantized) as it is packed: the int8 A is never
+      // written.
+      emitFusedPack(b, loc, *prologue, aPaddedView, finishA);
+    } else {
+      linalg::GenericOp::create(
+          b, loc, TypeRange{}, ValueRange{mm.a}, ValueRange{aPaddedView},
+          ArrayRef<AffineMap>{identity, identity}, parallel,
+          [&](OpBuilder &nb, Location nloc, ValueRange args) {
+            linalg::YieldOp::create(nb, nloc, finishA(nb, nloc, args[0]));
+          });
+    }
+    ap = aPadded;
   }
   // For matrix instructions, A packed by row groups: Ap[g][p][r][t] =
   // Apad[R g + r][G p + t], R rows of G values per operand.
-  Value ap = aPadded;
   if (rows > 1) {
     ap = memref::AllocOp::create(
         b, loc, MemRefType::get({mg, kg, rows * group}, elementType),
@@ -504,30 +620,23 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
   auto wordType = VectorType::get({1}, i32);
   Value bp = memref::GetGlobalOp::create(b, loc, packedGlobal.getType(),
                                          packedGlobal.getSymName());
-  // The int32 result: the padded Cp, or straight into the fused epilogue.
+  // Each tile's results go straight into the output: the fused epilogue's,
+  // or C (added to it).
   std::optional<EpilogueEmitter> epilogue;
-  Value cp, correctionBuffer;
-  if (fused) {
+  if (fused)
     epilogue.emplace(b, loc, *fused, mm.m, mm.n, mp, np, lanes);
-    if (correction)
-      correctionBuffer = memref::GetGlobalOp::create(
-          b, loc, correction.getType(), correction.getSymName());
-  } else {
-    cp = memref::AllocOp::create(b, loc, MemRefType::get({mp, np}, i32),
-                                 b.getI64IntegerAttr(64));
-  }
+  Value output = epilogue ? epilogue->getOutput() : mm.c;
+  Value correctionBuffer;
+  if (correction)
+    correctionBuffer = memref::GetGlobalOp::create(b, loc, correction.getType(),
+                                                   correction.getSymName());
+  const StoreBounds bounds{mm.m, mm.n, mp > mm.m, np > mm.n};
   auto storeLanes = [&](OpBuilder &sb, Location sloc, Value value, Value row,
                         Value col) {
-    if (!epilogue) {
-      vector::StoreOp::create(sb, sloc, value, cp, ValueRange{row, col});
-      return;
-    }
-    if (correctionBuffer)
-      value = arith::SubIOp::create(sb, sloc, value,
-                                    vector::LoadOp::create(sb, sloc, laneType,
-                                                           correctionBuffer,
-                                                           ValueRange{col}));
-    epilogue->emitStore(sb, sloc, value, row, col);
+    if (epilogue)
+      value = epilogue->emitBody(sb, sloc, value, row, col);
+    emitBoundedStore(sb, sloc, value, output, row, col, bounds,
+                     /*accumulate=*/!epilogue);
   };
   Value accInit = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(accType, b.getI32IntegerAttr(0)));
@@ -546,37 +655,99 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
       !mm.aSigned && !shape.unsignedIntrinsic.empty() ? shape.unsignedIntrinsic
                                                       : shape.intrinsic);
   // Column blocks outside, row groups inside: one K x (NR L) panel of Bp
-  // stays in cache while every row group of Ap streams past it. The column
-  // blocks write disjoint columns of Cp: a parallel loop when the matmul is
-  // large enough (the pipeline maps it to threads or runs it in order).
+  // stays in cache while every row group of A streams past it. The column
+  // blocks write disjoint columns of the output: a parallel loop when the
+  // matmul is large enough (the pipeline maps it to threads or runs it in
+  // order).
   auto buildColumnBlock = [&](OpBuilder &rb, Location rloc, Value jb) {
     Value panel = arith::DivUIOp::create(rb, rloc, jb, index(nr));
+    SmallVector<Value> blocks, columns;
+    for (int64_t c = 0; c < nr; ++c) {
+      blocks.push_back(arith::AddIOp::create(rb, rloc, jb, vectorOffsets[c]));
+      columns.push_back(
+          arith::MulIOp::create(rb, rloc, blocks.back(), laneCount));
+    }
+    // Every tile of these columns starts at the shift's correction.
+    SmallVector<Value> columnInits;
+    for (Value col : columns)
+      columnInits.push_back(
+          correctionBuffer
+              ? (Value)vector::LoadOp::create(rb, rloc, accType,
+                                              correctionBuffer, ValueRange{col})
+              : accInit);
+    // PerTile: the tile's MR rows of A, transformed, in a buffer of this
+    // column block (of its thread), zero beyond K.
+    Value tileA;
+    if (reading == AReading::PerTile) {
+      tileA = memref::AllocOp::create(rb, rloc,
+                                      MemRefType::get({mr, kp}, elementType),
+                                      rb.getI64IntegerAttr(64));
+      if (kp != mm.k)
+        linalg::FillOp::create(
+            rb, rloc,
+            ValueRange{arith::ConstantOp::create(
+                rb, rloc, rb.getIntegerAttr(elementType, 0))},
+            ValueRange{tileA});
+    }
+    Value aSource = reading == AReading::Direct    ? mm.a
+                    : reading == AReading::PerTile ? tileA
+                                                   : ap;
     scf::ForOp::create(
         rb, rloc, c0, index(mg), index(mrg), ValueRange{},
         [&](OpBuilder &cb, Location cloc, Value i, ValueRange) {
-          SmallVector<Value> inits(mrg * nr, accInit);
-          SmallVector<Value> rowGroups, blocks;
+          SmallVector<Value> rowGroups, aRows;
           for (int64_t q = 0; q < mrg; ++q)
             rowGroups.push_back(
                 arith::AddIOp::create(cb, cloc, i, groupOffsets[q]));
-          for (int64_t c = 0; c < nr; ++c)
-            blocks.push_back(
-                arith::AddIOp::create(cb, cloc, jb, vectorOffsets[c]));
+          if (reading == AReading::Whole)
+            aRows = rowGroups;
+          if (reading == AReading::Direct) {
+            // The padded rows of the last tile read row M - 1 again (their
+            // results are not stored).
+            for (Value row : rowGroups)
+              aRows.push_back(mp > mm.m ? (Value)arith::MinSIOp::create(
+                                              cb, cloc, row, index(mm.m - 1))
+                                        : row);
+          }
+          if (reading == AReading::PerTile) {
+            OpFoldResult count = cb.getIndexAttr(mr);
+            if (mp > mm.m)
+              count = arith::MinSIOp::create(
+                          cb, cloc, index(mr),
+                          arith::SubIOp::create(cb, cloc, index(mm.m), i))
+                          .getResult();
+            Value from = memref::SubViewOp::create(
+                cb, cloc, mm.a, ArrayRef<OpFoldResult>{i, cb.getIndexAttr(0)},
+                ArrayRef<OpFoldResult>{count, cb.getIndexAttr(mm.k)}, ones);
+            Value to = memref::SubViewOp::create(
+                cb, cloc, tileA, zeros,
+                ArrayRef<OpFoldResult>{count, cb.getIndexAttr(mm.k)}, ones);
+            linalg::GenericOp::create(
+                cb, cloc, TypeRange{}, ValueRange{from}, ValueRange{to},
+                ArrayRef<AffineMap>{identity, identity}, parallel,
+                [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                  linalg::YieldOp::create(nb, nloc, finishA(nb, nloc, args[0]));
+                });
+            aRows.assign(groupOffsets.begin(), groupOffsets.end());
+          }
+          SmallVector<Value> inits;
+          for (int64_t q = 0; q < mrg; ++q)
+            inits.append(columnInits);
           auto kLoop = scf::ForOp::create(
               cb, cloc, c0, index(kg), c1, inits,
               [&](OpBuilder &kb, Location kloc, Value p, ValueRange accs) {
                 SmallVector<Value> lhs, rhs;
-                for (Value rowGroup : rowGroups) {
+                for (Value aRow : aRows) {
                   if (rows > 1) {
                     // R rows' G values at p, one operand.
                     lhs.push_back(vector::LoadOp::create(
-                        kb, kloc, rowsType, ap, ValueRange{rowGroup, p, c0}));
+                        kb, kloc, rowsType, aSource, ValueRange{aRow, p, c0}));
                     continue;
                   }
                   // The row's G values at G p, broadcast to every lane.
                   Value kk = arith::MulIOp::create(kb, kloc, p, groupSize);
-                  Value quad = vector::LoadOp::create(kb, kloc, quadType, ap,
-                                                      ValueRange{rowGroup, kk});
+                  Value quad = vector::LoadOp::create(
+                      kb, kloc, quadType, aSource, ValueRange{aRow, kk});
                   Value word =
                       vector::BitCastOp::create(kb, kloc, wordType, quad);
                   Value scalar = vector::ExtractOp::create(kb, kloc, word, 0);
@@ -624,7 +795,7 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
           // Lanes [r L, (r + 1) L) of an accumulator are row R g + r.
           for (int64_t q = 0; q < mrg; ++q)
             for (int64_t c = 0; c < nr; ++c) {
-              Value col = arith::MulIOp::create(cb, cloc, blocks[c], laneCount);
+              Value col = columns[c];
               Value acc = kLoop.getResult(q * nr + c);
               if (rows == 1) {
                 storeLanes(cb, cloc, acc, rowGroups[q], col);
@@ -644,6 +815,8 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
             }
           scf::YieldOp::create(cb, cloc);
         });
+    if (tileA)
+      memref::DeallocOp::create(rb, rloc, tileA);
   };
   if (parallelColumns) {
     scf::ParallelOp::create(b, loc, ValueRange{c0}, ValueRange{index(nb)},
@@ -659,36 +832,12 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
                        });
   }
 
-  if (epilogue) {
+  if (epilogue)
     epilogue->finish(b, loc);
-  } else {
-    // C += Cp[:M, :N] (- 128 colsum(B) for a shifted A).
-    Value cpView = memref::SubViewOp::create(
-        b, loc, cp, zeros,
-        SmallVector<OpFoldResult>{b.getIndexAttr(mm.m), b.getIndexAttr(mm.n)},
-        ones);
-    SmallVector<Value> inputs = {cpView};
-    SmallVector<AffineMap> maps = {identity};
-    if (correction) {
-      inputs.push_back(memref::GetGlobalOp::create(b, loc, correction.getType(),
-                                                   correction.getSymName()));
-      maps.push_back(AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx));
-    }
-    maps.push_back(identity);
-    linalg::GenericOp::create(
-        b, loc, TypeRange{}, inputs, ValueRange{mm.c}, maps, parallel,
-        [&](OpBuilder &nb, Location nloc, ValueRange args) {
-          Value sum = arith::AddIOp::create(nb, nloc, args.back(), args[0]);
-          if (correction)
-            sum = arith::SubIOp::create(nb, nloc, sum, args[1]);
-          linalg::YieldOp::create(nb, nloc, sum);
-        });
-  }
-  memref::DeallocOp::create(b, loc, aPadded);
-  if (ap != aPadded)
+  if (aPadded)
+    memref::DeallocOp::create(b, loc, aPadded);
+  if (ap && ap != aPadded)
     memref::DeallocOp::create(b, loc, ap);
-  if (cp)
-    memref::DeallocOp::create(b, loc, cp);
   op.erase();
   if (epilogue)
     epilogue->eraseReplaced();

@@ -20,47 +20,59 @@
 // constant weight B (6 x 3), on buffers.
 //
 // avx512-vnni: B packed as Bp[N/64][K/4][4][16 x 4] (N = 3 padded to one
-// panel of 4 vectors of 16 lanes, K = 6 to 8): the first lanes hold B[0..3][0] = [1, 4, 7, 10],
-// B[0..3][1] = [2, 5, 8, 11], B[0..3][2] = [3, 6, 9, 12], then zeros (printed
-// in hex: 0x0104070A 0205080B ...). A is
-// shifted (xor 0x80) into a zero-padded 5 x 8 buffer, a 5 x 4 tile of
-// vector<16xi32> accumulators (6 rows by default, at most M) runs over K / 4 = 2 steps of vpdpbusd (the
-// column blocks outside, the rows inside), and
-// 128 * colsum(B) = 128 * [51, 57, 63] is subtracted as C is updated.
+// panel of 4 vectors of 16 lanes, K = 6 to 8): the first lanes hold
+// B[0..3][0] = [1, 4, 7, 10], B[0..3][1] = [2, 5, 8, 11], B[0..3][2] =
+// [3, 6, 9, 12], then zeros (printed in hex: 0x0104070A 0205080B ...). The
+// accumulators start at -128 * colsum(B) = -128 * [51, 57, 63] (the shift's
+// correction, loaded once per column block). Each tile's rows of A (a 5 x 4
+// tile: 6 rows by default, at most M) are shifted (xor 0x80) into a
+// zero-padded 5 x 8 buffer of the column block, then K / 4 = 2 steps of
+// vpdpbusd run (the column blocks outside, the rows inside), and each
+// vector is added into C where it lies: whole when inside N, masked beyond
+// it. No buffer of C's size is allocated.
 // VNNI-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<1x2x256xi8> = dense<"0x0104070A0205080B0306090C00000000
-// VNNI-DAG:   memref.global "private" constant @__qc_rhs_shift_correction : memref<3xi32> = dense<[6528, 7296, 8064]>
+// VNNI-DAG:   memref.global "private" constant @__qc_rhs_shift_correction : memref<64xi32> = dense<[-6528, -7296, -8064, 0,
 // VNNI-LABEL: func.func @signed_lhs
-// VNNI:         %[[AP:.+]] = memref.alloc() {alignment = 64 : i64} : memref<5x8xi8>
-// VNNI:         linalg.fill ins(%{{.+}} : i8) outs(%[[AP]] : memref<5x8xi8>)
-// VNNI:         %[[AV:.+]] = memref.subview %[[AP]][0, 0] [5, 6] [1, 1]
-// VNNI:         linalg.generic {{.*}} ins(%{{.+}} : memref<5x6xi8>) outs(%[[AV]]
-// VNNI:           arith.xori %{{.+}}, %{{.+}} : i8
-// VNNI:         %[[CP:.+]] = memref.alloc() {alignment = 64 : i64} : memref<5x64xi32>
+// VNNI-NOT:     memref<5x64xi32>
+// VNNI:         %[[CORR:.+]] = memref.get_global @__qc_rhs_shift_correction
 // VNNI:         scf.for
+// VNNI:           %[[INIT:.+]] = vector.load %[[CORR]][%{{.+}}] : memref<64xi32>, vector<16xi32>
+// VNNI:           %[[TILE:.+]] = memref.alloc() {alignment = 64 : i64} : memref<5x8xi8>
+// VNNI:           linalg.fill ins(%{{.+}} : i8) outs(%[[TILE]] : memref<5x8xi8>)
 // VNNI:           scf.for
-// VNNI:             scf.for {{.*}} iter_args({{.*}}) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// VNNI:             memref.subview %{{.+}}[%{{.+}}, 0] [5, 6] [1, 1] : memref<5x6xi8> to
+// VNNI:             %[[TV:.+]] = memref.subview %[[TILE]][0, 0] [5, 6] [1, 1]
+// VNNI:             linalg.generic {{.*}} outs(%[[TV]]
+// VNNI:               arith.xori %{{.+}}, %{{.+}} : i8
+// VNNI:             scf.for {{.*}} iter_args(%{{.+}} = %[[INIT]], {{.*}}) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// VNNI:               vector.load %[[TILE]]
 // VNNI:               vector.broadcast %{{.+}} : i32 to vector<16xi32>
 // VNNI:               llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.+}}, %{{.+}}, %{{.+}}) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
-// VNNI:             vector.store %{{.+}}, %[[CP]]
-// VNNI:         memref.subview %[[CP]][0, 0] [5, 3] [1, 1]
-// VNNI:         linalg.generic
-// VNNI:           arith.addi
-// VNNI:           arith.subi
-// VNNI:         memref.dealloc %[[AP]]
-// VNNI:         memref.dealloc %[[CP]]
+// VNNI:             arith.cmpi ule
+// VNNI:             scf.if
+// VNNI:               vector.load %{{.+}} : memref<5x3xi32>, vector<16xi32>
+// VNNI:               arith.addi
+// VNNI:               vector.store %{{.+}} : memref<5x3xi32>, vector<16xi32>
+// VNNI:             } else {
+// VNNI:               vector.create_mask
+// VNNI:               vector.maskedload
+// VNNI:               arith.addi
+// VNNI:               vector.maskedstore
+// VNNI:           memref.dealloc %[[TILE]]
 // VNNI-NOT:     arith.muli %{{.+}}, %{{.+}} : i32
 //
-// avx2: operands widened to i16, pairs along K: Bp[N/16][K/2][2][8 x 2], no
-// shift and no correction. With at most 16 rows of A, B stays i8 in memory
+// avx2: operands widened to i16 (a 4 x 6 buffer per tile), pairs along K:
+// Bp[N/16][K/2][2][8 x 2], no shift and no correction. With at most 16 rows of A, B stays i8 in memory
 // and is sign-extended after each load (@many_rows: widened at compile
 // time).
 // AVX2-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<1x3x32xi8> = dense<{{\[\[\[}}1, 4, 2, 5, 3, 6, 0, 0,
 // AVX2-LABEL: func.func @signed_lhs
-// AVX2:         memref.alloc() {alignment = 64 : i64} : memref<8x6xi16>
+// AVX2-NOT:     __qc_rhs_shift_correction
+// AVX2:         memref.alloc() {alignment = 64 : i64} : memref<4x6xi16>
 // AVX2:           arith.extsi %{{.+}} : i8 to i16
 // AVX2:         arith.extsi %{{.+}} : vector<16xi8> to vector<16xi16>
 // AVX2:         llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%{{.+}}, %{{.+}}) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
-// AVX2-NOT:     arith.subi
+// AVX2-NOT:     __qc_rhs_shift_correction
 //
 // dotprod: s8 x s8, Bp[N/16][K/4][4][4 x 4], no shift.
 // DOTPROD-LABEL: func.func @signed_lhs
@@ -69,9 +81,10 @@
 //
 // i8mm: B packed as Bp[N/8][K/8][4][2 x 8] (two columns of 8 values per
 // operand: B[0..5][0] then B[0..5][1], zero-padded to 8; the 4 operands of
-// a tile side by side), A padded to 6 x 8
+// a tile side by side), A padded to 6 x 8 once
 // and its rows interleaved in pairs, Ap[3][1][2 x 8]; a 3 x 4 tile of 2 x 2
-// int32 accumulators, each stored as two rows of C.
+// int32 accumulators, each stored as two rows of C (row 5 of the padded
+// six left out, columns beyond N masked).
 // I8MM-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<1x1x64xi8> = dense<{{\[\[\[}}1, 4, 7, 10, 13, 16, 0, 0, 2, 5, 8, 11, 14, 17, 0, 0, 3, 6, 9, 12, 15, 18, 0, 0,
 // I8MM-LABEL: func.func @signed_lhs
 // I8MM-NOT:     arith.xori
@@ -80,16 +93,17 @@
 // I8MM:         %[[FROM:.+]] = memref.expand_shape %[[APAD]] {{\[\[}}0, 1], [2, 3]] output_shape [3, 2, 1, 8]
 // I8MM:         %[[TO:.+]] = memref.expand_shape %[[AP]] {{\[\[}}0], [1], [2, 3]] output_shape [3, 1, 2, 8]
 // I8MM:         linalg.generic {{.*}} ins(%[[FROM]] : memref<3x2x1x8xi8>) outs(%[[TO]] : memref<3x1x2x8xi8>)
-// I8MM:         %[[CP:.+]] = memref.alloc() {alignment = 64 : i64} : memref<6x8xi32>
 // I8MM:             scf.for {{.*}} -> (vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>)
 // I8MM:               vector.load %[[AP]][{{.+}}] : memref<3x1x16xi8>, vector<16xi8>
 // I8MM:               llvm.call_intrinsic "llvm.aarch64.neon.smmla.v4i32.v16i8"(%{{.+}}, %{{.+}}, %{{.+}}) : (vector<4xi32>, vector<16xi8>, vector<16xi8>) -> vector<4xi32>
 // I8MM:             vector.extract_strided_slice %{{.+}} {offsets = [0], sizes = [2], strides = [1]} : vector<4xi32> to vector<2xi32>
-// I8MM:             vector.store %{{.+}}, %[[CP]]
+// I8MM:             arith.cmpi ult, %{{.+}}, %c5
+// I8MM:             scf.if
+// I8MM:               vector.store %{{.+}} : memref<5x3xi32>, vector<2xi32>
+// I8MM:               vector.maskedstore %{{.+}} : memref<5x3xi32>, vector<2xi1>, vector<2xi32>
 // I8MM:             vector.extract_strided_slice %{{.+}} {offsets = [2], sizes = [2], strides = [1]} : vector<4xi32> to vector<2xi32>
 // I8MM:         memref.dealloc %[[APAD]]
 // I8MM:         memref.dealloc %[[AP]]
-// I8MM:         memref.dealloc %[[CP]]
 //
 // At least parallel-min-macs multiply-adds (5 x 3 x 6 = 90 here): the
 // column blocks are a parallel loop, for the pipeline to map to threads;
@@ -129,12 +143,14 @@ func.func @signed_lhs(%a: memref<5x6xi8>, %c: memref<5x3xi32>) {
 // -----
 
 // An unsigned A (u8 activations): vpdpbusd takes it as it is (no shift, no
-// correction); sdot multiplies signed bytes, so dotprod keeps the loops;
-// i8mm has usmmla, u8 x s8.
+// correction; K = 6 is padded per tile); sdot multiplies signed bytes, so
+// dotprod keeps the loops; i8mm has usmmla, u8 x s8.
 // VNNI-LABEL: func.func @unsigned_lhs
 // VNNI-NOT:     arith.xori
+// VNNI-NOT:     __qc_rhs_shift_correction
+// VNNI:         memref.alloc() {alignment = 64 : i64} : memref<5x8xi8>
 // VNNI:         llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
-// VNNI-NOT:     arith.subi
+// VNNI-NOT:     arith.xori
 // DOTPROD-LABEL: func.func @unsigned_lhs
 // DOTPROD-NOT:     llvm.call_intrinsic
 // I8MM-LABEL: func.func @unsigned_lhs
@@ -148,6 +164,41 @@ func.func @unsigned_lhs(%a: memref<5x6xi8>, %c: memref<5x3xi32>) {
   %b = memref.get_global @weights : memref<6x3xi8>
   linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%a, %b : memref<5x6xi8>, memref<6x3xi8>) outs(%c : memref<5x3xi32>) {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %0 = arith.extui %x : i8 to i32
+    %1 = arith.extsi %w : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  }
+  return
+}
+
+// -----
+
+// An unsigned A with K a multiple of 4 is read where it is: no buffer of A.
+// 7 rows make two tiles of 6; the padded rows of the second read row 6 again
+// and are not stored. avx2 widens A to i16, so it packs each tile.
+// VNNI-LABEL: func.func @in_place_lhs
+// VNNI-NOT:     memref.alloc
+// VNNI:         arith.minsi %{{.+}}, %c6
+// VNNI:         vector.load %arg0[%{{.+}}, %{{.+}}] : memref<7x8xi8>, vector<4xi8>
+// VNNI:         llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// VNNI:         arith.cmpi ult, %{{.+}}, %c7
+// VNNI:         scf.if
+// VNNI-NOT:     memref.alloc
+// VNNI:         return
+// AVX2-LABEL: func.func @in_place_lhs
+// AVX2:         memref.alloc() {alignment = 64 : i64} : memref<4x8xi16>
+// AVX2:           arith.extui %{{.+}} : i8 to i16
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
+memref.global "private" constant @weights : memref<8x3xi8> = dense<1>
+func.func @in_place_lhs(%a: memref<7x8xi8>, %c: memref<7x3xi32>) {
+  %b = memref.get_global @weights : memref<8x3xi8>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<7x8xi8>, memref<8x3xi8>) outs(%c : memref<7x3xi32>) {
   ^bb0(%x: i8, %w: i8, %acc: i32):
     %0 = arith.extui %x : i8 to i32
     %1 = arith.extsi %w : i8 to i32
@@ -236,8 +287,10 @@ func.func @two_rows(%a: memref<2x6xi8>, %c: memref<2x3xi32>) {
 
 // The fused epilogue: C (zero-filled, written by the matmul) is read only by
 // a requantization with a per-column operand, which the kernel computes on
-// each vector<8xi32> of accumulators into a padded 8 x 16 i8 output (the
-// per-column operand padded to 16); the int32 C is never stored.
+// each vector<8xi32> of accumulators and stores into the 5 x 3 i8 output
+// (masked beyond N = 3, rows beyond M = 5 left out; the per-column operand
+// padded to 16); the int32 C is never stored, and no padded output is
+// allocated.
 // VNNI-LABEL: func.func @requantize
 // DOTPROD-LABEL: func.func @requantize
 // I8MM-LABEL: func.func @requantize
@@ -245,21 +298,25 @@ func.func @two_rows(%a: memref<2x6xi8>, %c: memref<2x3xi32>) {
 // AVX2-NOT:     memref.alloc() {{.*}} : memref<5x3xi32>
 // AVX2:         %[[COLS:.+]] = memref.alloc() {alignment = 64 : i64} : memref<16xi32>
 // AVX2:         linalg.copy ins(%{{.+}} : memref<3xi32>) outs(%{{.+}} : memref<3xi32, strided<[1]>>)
-// AVX2:         %[[OUT:.+]] = memref.alloc() {alignment = 64 : i64} : memref<8x16xi8>
+// AVX2-NOT:     memref.alloc() {{.*}} : memref<8x16xi8>
 // AVX2:         llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
 // AVX2:         vector.load %[[COLS]][%{{.+}}] : memref<16xi32>, vector<8xi32>
 // AVX2:         arith.sitofp %{{.+}} : vector<8xi32> to vector<8xf32>
 // AVX2:         math.roundeven %{{.+}} : vector<8xf32>
 // AVX2:         arith.fptosi %{{.+}} : vector<8xf32> to vector<8xi8>
-// AVX2:         vector.store %{{.+}}, %[[OUT]][%{{.+}}, %{{.+}}] : memref<8x16xi8>, vector<8xi8>
-// AVX2:         %[[VIEW:.+]] = memref.subview %[[OUT]][0, 0] [5, 3] [1, 1]
-// AVX2:         linalg.copy ins(%[[VIEW]] : {{.*}}) outs(%{{.+}} : memref<5x3xi8>)
+// AVX2:         arith.cmpi ult, %{{.+}}, %c5
+// AVX2:         scf.if
+// AVX2:           vector.store %{{.+}}, %arg2[%{{.+}}, %{{.+}}] : memref<5x3xi8>, vector<8xi8>
+// AVX2:         } else {
+// AVX2:           vector.maskedstore %arg2[%{{.+}}, %{{.+}}], %{{.+}}, %{{.+}} : memref<5x3xi8>, vector<8xi1>, vector<8xi8>
 // AVX2:         memref.dealloc %[[COLS]]
-// AVX2:         memref.dealloc %[[OUT]]
 // AVX2-NOT:     linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]{{.*}}memref<5x3xi32>
+// AVX2-NOT:     linalg.copy
 // AVX2:         return
 // UNFUSED-LABEL: func.func @requantize
-// UNFUSED:         memref.alloc() {alignment = 64 : i64} : memref<8x16xi32>
+// UNFUSED-NOT:     memref<8x16xi32>
+// UNFUSED:         llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// UNFUSED:         vector.store %{{.+}} : memref<5x3xi32>, vector<8xi32>
 // UNFUSED:         linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : memref<5x3xi32>, memref<3xi32>) outs(%{{.+}} : memref<5x3xi8>)
 #a = affine_map<(i, j, k) -> (i, k)>
 #b = affine_map<(i, j, k) -> (k, j)>
@@ -406,5 +463,42 @@ func.func @kept(%a: memref<5x6xi8>, %b: memref<6x3xi8>, %c: memref<5x3xi32>, %c6
     linalg.yield %3 : i64
   }
   linalg.matmul ins(%f, %g : memref<5x6xf32>, memref<6x3xf32>) outs(%h : memref<5x3xf32>)
+  return
+}
+
+// -----
+
+// A consumer that writes its result over A (K = N): the kernel stores each tile as it
+// goes while later tiles still read A, so the consumer stays separate.
+// VNNI-LABEL: func.func @writes_a
+// VNNI:         llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// VNNI:         linalg.generic {{.*}} ins(%{{.+}} : memref<5x3xi32>)
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
+#id = affine_map<(i, j) -> (i, j)>
+memref.global "private" constant @weights : memref<3x3xi8> = dense<1>
+func.func @writes_a(%a: memref<5x3xi8>) {
+  %zero = arith.constant 0 : i32
+  %b = memref.get_global @weights : memref<3x3xi8>
+  %c = memref.alloc() {alignment = 64 : i64} : memref<5x3xi32>
+  linalg.fill ins(%zero : i32) outs(%c : memref<5x3xi32>)
+  // expected-remark @below {{integer matmul's epilogue not fused: its consumer writes the buffer of A}}
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<5x3xi8>, memref<3x3xi8>) outs(%c : memref<5x3xi32>) {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %0 = arith.extsi %x : i8 to i32
+    %1 = arith.extsi %w : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<5x3xi32>) outs(%a : memref<5x3xi8>) {
+  ^bb0(%acc: i32, %out: i8):
+    %0 = arith.trunci %acc : i32 to i8
+    linalg.yield %0 : i8
+  }
+  memref.dealloc %c : memref<5x3xi32>
   return
 }

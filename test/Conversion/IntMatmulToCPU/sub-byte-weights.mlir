@@ -30,10 +30,11 @@
 // DOTPROD:           llvm.call_intrinsic "llvm.aarch64.neon.sdot.v4i32.v16i8"(%{{.*}}, %{{.*}}, %[[W]])
 // DOTPROD-NOT:     memref<4x2xi4>
 //
-// avx512-vnni: 64 weights per operand in 32 bytes; 128 * colsum(B) =
-// 128 * [-2, 11] is the shift correction.
+// avx512-vnni: 64 weights per operand in 32 bytes; the accumulators start
+// at the shift correction -128 * colsum(B) = -128 * [-2, 11] (padded to the
+// 64 columns of a panel).
 // VNNI-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<1x1x128xi8>
-// VNNI-DAG:   memref.global "private" constant @__qc_rhs_shift_correction : memref<2xi32> = dense<[-256, 1408]>
+// VNNI-DAG:   memref.global "private" constant @__qc_rhs_shift_correction : memref<64xi32> = dense<[256, -1408, 0,
 // VNNI-LABEL: func.func @int4
 // VNNI:         vector.load %{{.*}} : memref<1x1x128xi8>, vector<32xi8>
 // VNNI:         vector.shuffle {{.*}} : vector<32xi8>, vector<32xi8>
