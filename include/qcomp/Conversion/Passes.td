@@ -210,8 +210,9 @@ def QCLowerIntMatmulToCPUPass
            "avx2, i8mm, dotprod or none">,
     Option<"tileRows", "tile-rows", "unsigned", /*default=*/"0",
            "Rows of A per register tile (MR; at most M, rounded up to the "
-           "instruction's rows; 0: the kernel's default, 8 for i8mm, 6 for "
-           "avx512-vnni, 4 otherwise)">,
+           "instruction's rows; 0 with tile-vectors 0: the kernel's default, "
+           "8 for i8mm, 6 x 4 or 8 x 3 for avx512-vnni (whichever pads the "
+           "matmul less), 4 otherwise)">,
     Option<"tileVectors", "tile-vectors", "unsigned", /*default=*/"0",
            "Vectors of columns per register tile (NR; 0: the kernel's "
            "default, 4 for 32 vector registers, 2 for 16)">,

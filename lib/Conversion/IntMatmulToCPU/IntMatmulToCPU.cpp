@@ -77,6 +77,9 @@ struct KernelShape {
   unsigned defaultRows = 4;
   /// The u8 x s8 form of the instruction, for an unsigned A.
   llvm::StringLiteral unsignedIntrinsic = "";
+  /// Another MR x NR tile of as many accumulators, taken when it pads the
+  /// matmul to fewer multiply-adds (0: none).
+  unsigned otherRows = 0, otherVectors = 0;
 
   int64_t getAccumulatorLanes() const { return rows * lanes; }
 };
@@ -107,7 +110,9 @@ static KernelShape getKernelShape(IntDotKernel kind) {
   case IntDotKernel::Avx512Vnni:
     // 6 x 4 accumulators, 4 B vectors and the broadcast A: 30 of the 32
     // zmm registers (measured on Sapphire Rapids: 5-10% over 4 x 4 on the
-    // large shapes, as fast on the small ones; 8 x 3 pads N to 48 columns).
+    // large shapes, as fast on the small ones). 8 x 3 pads N to 48 columns
+    // but M to 8 rows: taken when that pads less (16 or 128 rows: 8-15%
+    // faster there).
     return {kind,
             16,
             4,
@@ -117,7 +122,10 @@ static KernelShape getKernelShape(IntDotKernel kind) {
             "llvm.x86.avx512.vpdpbusd.512",
             4,
             /*rows=*/1,
-            /*defaultRows=*/6};
+            /*defaultRows=*/6,
+            "",
+            /*otherRows=*/8,
+            /*otherVectors=*/3};
   case IntDotKernel::AvxVnni:
     return {kind, 8, 4, 8, true, false, "llvm.x86.avx512.vpdpbusd.256", 2};
   case IntDotKernel::Avx2:
@@ -847,6 +855,31 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
     eraseUnusedUnpack(*mm.unpacked);
 }
 
+/// The MR x NR tile for `mm`: the options' where they are set, else the
+/// kernel's default or its other tile, whichever pads M x N to fewer
+/// multiply-adds (the default on a tie). Fewer rows than a tile (a
+/// matrix-vector product) make MR = M: no padded rows beyond the
+/// instruction's.
+static std::pair<int64_t, int64_t> chooseTile(const KernelShape &shape,
+                                              const IntMatmul &mm,
+                                              unsigned tileRows,
+                                              unsigned tileVectors) {
+  auto clampRows = [&](int64_t rows) {
+    return roundUp(std::min<int64_t>(rows, mm.m), shape.rows);
+  };
+  auto padded = [&](int64_t mr, int64_t nr) {
+    return roundUp(mm.m, mr) * roundUp(mm.n, nr * shape.lanes);
+  };
+  int64_t mr = clampRows(tileRows ? tileRows : shape.defaultRows);
+  int64_t nr = tileVectors ? tileVectors : shape.defaultVectors;
+  if (tileRows || tileVectors || !shape.otherRows)
+    return {mr, nr};
+  int64_t otherMr = clampRows(shape.otherRows);
+  if (padded(otherMr, shape.otherVectors) < padded(mr, nr))
+    return {otherMr, shape.otherVectors};
+  return {mr, nr};
+}
+
 void LowerIntMatmulToCPUPass::runOnOperation() {
   ModuleOp module = getOperation();
   auto cpu = CPUFeatures::parse(triple, features);
@@ -917,12 +950,7 @@ void LowerIntMatmulToCPUPass::runOnOperation() {
       continue;
     }
     Operation *func = op->getParentOfType<FunctionOpInterface>();
-    // Fewer rows than a tile (a matrix-vector product): no padded rows
-    // beyond the instruction's.
-    int64_t nr = tileVectors ? tileVectors : shape.defaultVectors;
-    int64_t mr =
-        std::min<int64_t>(tileRows ? tileRows : shape.defaultRows, match->m);
-    mr = roundUp(mr, shape.rows);
+    auto [mr, nr] = chooseTile(shape, *match, tileRows, tileVectors);
     bool parallel = match->m * match->n * match->k >= parallelMinMacs;
     std::optional<MatmulEpilogue> fused;
     if (fuseEpilogue) {

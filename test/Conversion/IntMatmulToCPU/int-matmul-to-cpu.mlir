@@ -19,24 +19,25 @@
 // The reference lowering's matmul of a signed activation A (5 x 6) by a
 // constant weight B (6 x 3), on buffers.
 //
-// avx512-vnni: B packed as Bp[N/64][K/4][4][16 x 4] (N = 3 padded to one
-// panel of 4 vectors of 16 lanes, K = 6 to 8): the first lanes hold
+// avx512-vnni: B packed as Bp[N/48][K/4][3][16 x 4] (N = 3 padded to one
+// panel of 3 vectors of 16 lanes: the 8 x 3 tile, which pads N = 3 less
+// than 6 x 4; K = 6 to 8): the first lanes hold
 // B[0..3][0] = [1, 4, 7, 10], B[0..3][1] = [2, 5, 8, 11], B[0..3][2] =
 // [3, 6, 9, 12], then zeros (printed in hex: 0x0104070A 0205080B ...). The
 // accumulators start at -128 * colsum(B) = -128 * [51, 57, 63] (the shift's
-// correction, loaded once per column block). Each tile's rows of A (a 5 x 4
-// tile: 6 rows by default, at most M) are shifted (xor 0x80) into a
+// correction, loaded once per column block). Each tile's rows of A (a 5 x 3
+// tile: 8 rows, at most M) are shifted (xor 0x80) into a
 // zero-padded 5 x 8 buffer of the column block, then K / 4 = 2 steps of
 // vpdpbusd run (the column blocks outside, the rows inside), and each
 // vector is added into C where it lies: whole when inside N, masked beyond
 // it. No buffer of C's size is allocated.
-// VNNI-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<1x2x256xi8> = dense<"0x0104070A0205080B0306090C00000000
-// VNNI-DAG:   memref.global "private" constant @__qc_rhs_shift_correction : memref<64xi32> = dense<[-6528, -7296, -8064, 0,
+// VNNI-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<1x2x192xi8> = dense<"0x0104070A0205080B0306090C00000000
+// VNNI-DAG:   memref.global "private" constant @__qc_rhs_shift_correction : memref<48xi32> = dense<[-6528, -7296, -8064, 0,
 // VNNI-LABEL: func.func @signed_lhs
-// VNNI-NOT:     memref<5x64xi32>
+// VNNI-NOT:     memref<5x48xi32>
 // VNNI:         %[[CORR:.+]] = memref.get_global @__qc_rhs_shift_correction
 // VNNI:         scf.for
-// VNNI:           %[[INIT:.+]] = vector.load %[[CORR]][%{{.+}}] : memref<64xi32>, vector<16xi32>
+// VNNI:           %[[INIT:.+]] = vector.load %[[CORR]][%{{.+}}] : memref<48xi32>, vector<16xi32>
 // VNNI:           %[[TILE:.+]] = memref.alloc() {alignment = 64 : i64} : memref<5x8xi8>
 // VNNI:           linalg.fill ins(%{{.+}} : i8) outs(%[[TILE]] : memref<5x8xi8>)
 // VNNI:           scf.for
@@ -44,7 +45,7 @@
 // VNNI:             %[[TV:.+]] = memref.subview %[[TILE]][0, 0] [5, 6] [1, 1]
 // VNNI:             linalg.generic {{.*}} outs(%[[TV]]
 // VNNI:               arith.xori %{{.+}}, %{{.+}} : i8
-// VNNI:             scf.for {{.*}} iter_args(%{{.+}} = %[[INIT]], {{.*}}) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// VNNI:             scf.for {{.*}} iter_args(%{{.+}} = %[[INIT]], {{.*}}) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
 // VNNI:               vector.load %[[TILE]]
 // VNNI:               vector.broadcast %{{.+}} : i32 to vector<16xi32>
 // VNNI:               llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.+}}, %{{.+}}, %{{.+}}) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
@@ -177,14 +178,14 @@ func.func @unsigned_lhs(%a: memref<5x6xi8>, %c: memref<5x3xi32>) {
 // -----
 
 // An unsigned A with K a multiple of 4 is read where it is: no buffer of A.
-// 7 rows make two tiles of 6; the padded rows of the second read row 6 again
+// 9 rows make two tiles of 6; the padded rows of the second read row 8 again
 // and are not stored. avx2 widens A to i16, so it packs each tile.
 // VNNI-LABEL: func.func @in_place_lhs
 // VNNI-NOT:     memref.alloc
-// VNNI:         arith.minsi %{{.+}}, %c6
-// VNNI:         vector.load %arg0[%{{.+}}, %{{.+}}] : memref<7x8xi8>, vector<4xi8>
+// VNNI:         arith.minsi %{{.+}}, %c8
+// VNNI:         vector.load %arg0[%{{.+}}, %{{.+}}] : memref<9x8xi8>, vector<4xi8>
 // VNNI:         llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
-// VNNI:         arith.cmpi ult, %{{.+}}, %c7
+// VNNI:         arith.cmpi ult, %{{.+}}, %c9
 // VNNI:         scf.if
 // VNNI-NOT:     memref.alloc
 // VNNI:         return
@@ -195,10 +196,10 @@ func.func @unsigned_lhs(%a: memref<5x6xi8>, %c: memref<5x3xi32>) {
 #b = affine_map<(i, j, k) -> (k, j)>
 #c = affine_map<(i, j, k) -> (i, j)>
 memref.global "private" constant @weights : memref<8x3xi8> = dense<1>
-func.func @in_place_lhs(%a: memref<7x8xi8>, %c: memref<7x3xi32>) {
+func.func @in_place_lhs(%a: memref<9x8xi8>, %c: memref<9x3xi32>) {
   %b = memref.get_global @weights : memref<8x3xi8>
   linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
-      ins(%a, %b : memref<7x8xi8>, memref<8x3xi8>) outs(%c : memref<7x3xi32>) {
+      ins(%a, %b : memref<9x8xi8>, memref<8x3xi8>) outs(%c : memref<9x3xi32>) {
   ^bb0(%x: i8, %w: i8, %acc: i32):
     %0 = arith.extui %x : i8 to i32
     %1 = arith.extsi %w : i8 to i32

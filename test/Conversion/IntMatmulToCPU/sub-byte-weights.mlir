@@ -32,11 +32,11 @@
 //
 // avx512-vnni: 64 weights per operand in 32 bytes; the accumulators start
 // at the shift correction -128 * colsum(B) = -128 * [-2, 11] (padded to the
-// 64 columns of a panel).
-// VNNI-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<1x1x128xi8>
-// VNNI-DAG:   memref.global "private" constant @__qc_rhs_shift_correction : memref<64xi32> = dense<[256, -1408, 0,
+// 48 columns of a panel: with N = 2 the 8 x 3 tile pads less than 6 x 4).
+// VNNI-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<1x1x96xi8>
+// VNNI-DAG:   memref.global "private" constant @__qc_rhs_shift_correction : memref<48xi32> = dense<[256, -1408, 0,
 // VNNI-LABEL: func.func @int4
-// VNNI:         vector.load %{{.*}} : memref<1x1x128xi8>, vector<32xi8>
+// VNNI:         vector.load %{{.*}} : memref<1x1x96xi8>, vector<32xi8>
 // VNNI:         vector.shuffle {{.*}} : vector<32xi8>, vector<32xi8>
 // VNNI:         llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
 //
