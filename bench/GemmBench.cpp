@@ -11,14 +11,15 @@
 //                weights with an s8 requantized result, through
 //                qcomp-cpu-to-llvm-pipeline for this CPU (its best kernel);
 //   qcomp u8s8   the same with u8 activations (zero point 128);
-//   fp32         linalg.matmul of f32 operands, through qcomp's reference
-//                pipeline (qcomp's own fp32 path);
+//   fp32         linalg.matmul of f32 activations by constant f32 weights,
+//                through the same pipeline (qc-lower-float-matmul-to-cpu:
+//                qcomp's own fp32 path);
 //
 // and, when built with oneDNN (QCOMP_BENCH_HAVE_DNNL, DnnlGemm.cpp), the
 // same u8s8 and s8s8 matmuls as oneDNN primitives, the peer of the int8
 // figures; plus, once, the peak of this core's multiply-add instruction
 // pair (PeakLoop.cpp). qcomp's kernels run on the thread count through
-// JitOptions::threads (OpenMP; its fp32 path is single-threaded). Each
+// JitOptions::threads (OpenMP). Each
 // figure is the median of --repeat runs (at least --min-time seconds in
 // all) after one warm-up, in GOPS = 2 M N K / seconds / 1e9; ratios compare
 // figures of the same run. Benchmarks, not tests: run by hand or by
@@ -44,6 +45,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <optional>
 #include <random>
 #include <set>
@@ -147,9 +149,28 @@ func.func @gemm(%x: tensor<{0}xi8>) -> tensor<{2}xi8> {{
       .str();
 }
 
-static std::string getFloatModule(const Shape &s) {
+/// "0x" followed by `count` random f32 in [-1, 1], as hex (little-endian).
+static std::string randomHexFloats(size_t count, std::mt19937 &rng) {
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::string hex = "0x";
+  hex.reserve(2 + 8 * count);
+  for (size_t i = 0; i < count; ++i) {
+    float value = dist(rng);
+    uint32_t bits;
+    std::memcpy(&bits, &value, sizeof(bits));
+    for (int byte = 0; byte < 4; ++byte)
+      hex += llvm::utohexstr((bits >> (8 * byte)) & 0xFF, /*LowerCase=*/false,
+                             /*Width=*/2);
+  }
+  return hex;
+}
+
+/// linalg.matmul of f32 activations by constant f32 weights, as a float
+/// model's linear layer.
+static std::string getFloatModule(const Shape &s, std::mt19937 &rng) {
   return llvm::formatv(
-             R"(func.func @gemm(%x: tensor<{0}x{2}xf32>, %w: tensor<{2}x{1}xf32>) -> tensor<{0}x{1}xf32> {{
+             R"(func.func @gemm(%x: tensor<{0}x{2}xf32>) -> tensor<{0}x{1}xf32> {{
+  %w = arith.constant dense<"{3}"> : tensor<{2}x{1}xf32>
   %z = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<{0}x{1}xf32>
   %i = linalg.fill ins(%z : f32) outs(%e : tensor<{0}x{1}xf32>) -> tensor<{0}x{1}xf32>
@@ -157,7 +178,7 @@ static std::string getFloatModule(const Shape &s) {
   return %y : tensor<{0}x{1}xf32>
 }
 )",
-             s.m, s.n, s.k)
+             s.m, s.n, s.k, randomHexFloats(s.k * s.n, rng))
       .str();
 }
 
@@ -213,14 +234,6 @@ static llvm::Expected<double> timeFunction(JitFunction &function,
     (*call)->call();
     return llvm::Error::success();
   });
-}
-
-/// Whether qcomp can be measured on `threads` threads (and `options` then
-/// asks for them): its kernels can, its fp32 path (no cpuFeatures, the
-/// reference loops) runs on the calling thread only.
-static bool setThreads(JitOptions &options, unsigned threads) {
-  options.threads = threads;
-  return !options.cpuFeatures.empty() || threads == 1;
 }
 
 /// The median seconds of the JIT-compiled `source`'s @gemm.
@@ -335,7 +348,7 @@ int main(int argc, char **argv) {
       peak = std::max(peak, peakLoop(20'000'000));
   llvm::outs() << "host " << getHostTriple() << " (" << features
                << "), qcomp int8 kernel " << kernelName
-               << ", threads through OpenMP (fp32 path: 1 thread)\n";
+               << ", threads through OpenMP\n";
 #ifdef QCOMP_BENCH_HAVE_DNNL
   if (!skipDnnl) {
     // Kernels without an x86 oneDNN counterpart (none, AArch64) leave it free.
@@ -376,6 +389,7 @@ int main(int argc, char **argv) {
   int8Options.tileVectors = tileVectors;
   JitOptions floatOptions;
   floatOptions.functionName = "gemm";
+  floatOptions.cpuFeatures = features;
   // oneDNN's implementations and the figures it could not give, printed
   // after the table.
   std::set<std::string> implementations;
@@ -387,7 +401,8 @@ int main(int argc, char **argv) {
     for (unsigned threads : threadCounts) {
       std::optional<double> signedGops, unsignedGops, floatGops;
       std::optional<double> dnnlUnsignedGops, dnnlSignedGops;
-      if (setThreads(int8Options, threads)) {
+      int8Options.threads = floatOptions.threads = threads;
+      {
         for (bool isUnsigned : {false, true}) {
           auto time = measure(context, getInt8Module(shape, isUnsigned, rng),
                               int8Options, rng);
@@ -420,8 +435,9 @@ int main(int argc, char **argv) {
         }
       }
 #endif
-      if (!skipFloat && setThreads(floatOptions, threads)) {
-        auto time = measure(context, getFloatModule(shape), floatOptions, rng);
+      if (!skipFloat) {
+        auto time =
+            measure(context, getFloatModule(shape, rng), floatOptions, rng);
         if (!time) {
           llvm::errs() << "qcomp-bench-gemm: fp32 " << shapeText << ": "
                        << llvm::toString(time.takeError()) << "\n";

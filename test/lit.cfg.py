@@ -69,7 +69,8 @@ try:
                 flags.update(line.split(":", 1)[1].split())
 except OSError:
     flags = set()
-for flag, feature in [("avx2", "host-avx2"), ("avx512_vnni", "host-avx512vnni"),
+for flag, feature in [("avx2", "host-avx2"), ("avx512f", "host-avx512f"),
+                      ("avx512_vnni", "host-avx512vnni"),
                       ("avx_vnni", "host-avxvnni")]:
     if flag in flags:
         config.available_features.add(feature)
@@ -90,6 +91,8 @@ if config.openmp_runtime_dir:
     config.substitutions.append(
         ("%omp_link", "-L{0} -lomp -Wl,-rpath,{0}".format(
             config.openmp_runtime_dir)))
+    config.substitutions.append(
+        ("%omp_runtime", os.path.join(config.openmp_runtime_dir, "libomp.so")))
 config.substitutions.append(
     ("%llvm_readelf", os.path.join(config.llvm_tools_dir, "llvm-readelf")))
 

@@ -100,9 +100,9 @@ void qcomp::buildQuantizePipeline(OpPassManager &pm,
   }
 }
 
-/// The reference pipeline; with `kernels`, the integer matmuls become CPU
-/// kernels once they are on buffers, their parallel loops on `threads`
-/// OpenMP threads unless it is 1.
+/// The reference pipeline; with `kernels`, the integer and f32 matmuls
+/// become CPU kernels once they are on buffers, their parallel loops on
+/// `threads` OpenMP threads unless it is 1.
 static void
 buildLoweringPipeline(OpPassManager &pm, bool resultsToOutParams,
                       const QCLowerIntMatmulToCPUPassOptions *kernels,
@@ -135,6 +135,13 @@ buildLoweringPipeline(OpPassManager &pm, bool resultsToOutParams,
   // calls; the kernel frees its own buffers.
   if (kernels) {
     pm.addPass(createQCLowerIntMatmulToCPUPass(*kernels));
+    // kernel=none asks for the reference loops: of the f32 matmuls too.
+    if (kernels->kernel != "none") {
+      QCLowerFloatMatmulToCPUPassOptions floats;
+      floats.triple = kernels->triple;
+      floats.features = kernels->features;
+      pm.addPass(createQCLowerFloatMatmulToCPUPass(floats));
+    }
     pm.addPass(createCanonicalizerPass());
   }
   const bool openMP = kernels && threads != 1;

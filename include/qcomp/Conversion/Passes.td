@@ -121,6 +121,67 @@ def QCWriteResultsInPlacePass
   }];
 }
 
+def QCLowerFloatMatmulToCPUPass
+    : Pass<"qc-lower-float-matmul-to-cpu", "ModuleOp"> {
+  let summary = "f32 matmuls with constant weights to register-tiled FMA kernels";
+  let description = [{
+    Runs on buffers, as `qc-lower-int-matmul-to-cpu` does, on the f32
+    matmuls of a float model (or of the layers a quantized one keeps in
+    float): a `linalg.matmul`, or a `linalg.generic` computing
+    `C[i, j] += A[i, k] * B[k, j]` (B also as `B[j, k]`, a transposed
+    weight), of f32 operands with static shapes, whose B is a constant
+    global (a weight). Each becomes
+
+    - B packed at compile time into panels of NR column vectors,
+      `Bp[N/(NR L)][K][NR L]` (L f32 lanes per vector: 16 with AVX-512, 8
+      with AVX2, 4 on SSE and NEON), zero-padded, as a new constant global;
+    - an `MR x NR` tile of `vector<L x f32>` accumulators over K (default
+      6 x 4 with 32 vector registers, 6 x 2 with 16), each step one
+      element of A broadcast and one `llvm.intr.fmuladd` (an FMA where the
+      target has one) per accumulator, A read in place;
+    - each vector added into C where it lies, the padded rows left out and
+      the last vector of a row masked; or, as for the integer kernels, the
+      matmul's elementwise consumer (a bias, a ReLU) computed on it and
+      stored into the consumer's output (`fuse-epilogue`);
+    - the column blocks an `scf.parallel` loop for matmuls of at least
+      `parallel-min-macs` multiply-adds.
+
+    The sums are taken in the reference's order along K, each step fused
+    where the target has FMA: results differ from the reference loops by
+    rounding only. Matmuls with a non-constant B, dynamic shapes or other
+    element types keep their loops, with a remark when they are f32.
+  }];
+  let options = [
+    Option<"triple", "triple", "std::string",
+           /*default=*/"\"x86_64-unknown-linux-gnu\"",
+           "Target triple (x86_64-* or aarch64-*)">,
+    Option<"features", "features", "std::string", /*default=*/"\"\"",
+           "Target features as llc's -mattr: +avx512f, +avx2, ... (the "
+           "vector width)">,
+    Option<"tileRows", "tile-rows", "unsigned", /*default=*/"0",
+           "Rows of A per register tile (MR, at most M; 0: 6)">,
+    Option<"tileVectors", "tile-vectors", "unsigned", /*default=*/"0",
+           "Vectors of columns per register tile (NR; 0: 4 with 32 vector "
+           "registers, 2 with 16)">,
+    Option<"parallelMinMacs", "parallel-min-macs", "int64_t",
+           /*default=*/"4194304",
+           "Emit the column blocks as a parallel loop only for matmuls of at "
+           "least this many multiply-adds (M N K)">,
+    Option<"fuseEpilogue", "fuse-epilogue", "bool", /*default=*/"true",
+           "Compute the matmul's elementwise consumer (bias, ReLU) on the "
+           "accumulator vectors in the kernel">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def QCLowerIntMatmulToCPUPass
     : Pass<"qc-lower-int-matmul-to-cpu", "ModuleOp"> {
   let summary = "Integer matmuls with constant weights to CPU dot-product kernels";

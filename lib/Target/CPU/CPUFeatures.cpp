@@ -78,6 +78,7 @@ llvm::Expected<CPUFeatures> CPUFeatures::parse(llvm::StringRef triple,
     llvm::StringRef name = part.drop_front();
     bool *flag = llvm::StringSwitch<bool *>(name)
                      .Case("avx2", &result.avx2)
+                     .Case("avx512f", &result.avx512f)
                      .Case("avx512bw", &result.avx512bw)
                      .Case("avx512vnni", &result.avx512vnni)
                      .Case("avxvnni", &result.avxvnni)
@@ -91,8 +92,11 @@ llvm::Expected<CPUFeatures> CPUFeatures::parse(llvm::StringRef triple,
     result.dotprod = result.i8mm = false;
     if (result.avx512vnni || result.avxvnni)
       result.avx2 = true;
+    if (result.avx512vnni || result.avx512bw)
+      result.avx512f = result.avx2 = true;
   } else {
-    result.avx2 = result.avx512bw = result.avx512vnni = result.avxvnni = false;
+    result.avx2 = result.avx512f = result.avx512bw = result.avx512vnni =
+        result.avxvnni = false;
   }
   return result;
 }
@@ -115,6 +119,18 @@ bool CPUFeatures::supports(IntDotKernel kernel) const {
   llvm_unreachable("unknown kernel");
 }
 
+unsigned CPUFeatures::getFloatLanes() const {
+  if (arch == Arch::X86_64 && avx512f)
+    return 16;
+  if (arch == Arch::X86_64 && avx2)
+    return 8;
+  return 4;
+}
+
+unsigned CPUFeatures::getVectorRegisters() const {
+  return arch == Arch::AArch64 || avx512f ? 32 : 16;
+}
+
 IntDotKernel CPUFeatures::getBestIntDotKernel() const {
   for (IntDotKernel kernel :
        {IntDotKernel::Avx512Vnni, IntDotKernel::AvxVnni, IntDotKernel::Avx2,
@@ -131,8 +147,8 @@ std::string qcomp::getHostTriple() {
 std::string qcomp::getHostCPUFeatures() {
   llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
   std::string result;
-  for (llvm::StringRef name :
-       {"avx2", "avx512bw", "avx512vnni", "avxvnni", "dotprod", "i8mm"}) {
+  for (llvm::StringRef name : {"avx2", "avx512f", "avx512bw", "avx512vnni",
+                               "avxvnni", "dotprod", "i8mm"}) {
     auto it = host.find(name);
     if (it == host.end())
       continue;

@@ -4,9 +4,10 @@
 checks that they print the same int32 accumulators, bit for bit.
 
     compare-kernels.py --qcomp-opt P --runner P --libs a.so,b.so
+                       [--generator int-matmul.py|float-matmul.py]
                        --pipeline NAME=PIPELINE ... -- SHAPE ...
 
-SHAPE is M,N,K[,options of int-matmul.py separated by ':'], e.g.
+SHAPE is M,N,K[,options of the generator separated by ':'], e.g.
 7,13,29 or 5,9,17:--unsigned:--a-zp=130. For each shape and pipeline the
 script prints "MxNxK NAME: identical (E elements) by the kernel" (or "by
 the loops" when the pipeline left the matmul to the reference loops: no
@@ -35,6 +36,8 @@ def main():
     parser.add_argument("--runner", required=True)
     parser.add_argument("--libs", required=True)
     parser.add_argument("--pipeline", action="append", default=[])
+    parser.add_argument("--generator", default="int-matmul.py",
+                        help="the script in Inputs/ that writes the module")
     parser.add_argument("shapes", nargs="+")
     args = parser.parse_args()
     pipelines = [p.split("=", 1) for p in args.pipeline]
@@ -42,7 +45,7 @@ def main():
     for shape in args.shapes:
         parts = shape.split(":")
         m, n, k = parts[0].split(",")
-        module = run([sys.executable, os.path.join(HERE, "int-matmul.py"),
+        module = run([sys.executable, os.path.join(HERE, args.generator),
                       m, n, k] + parts[1:])
 
         def execute(pipeline):

@@ -54,6 +54,7 @@ struct CPUFeatures {
   enum class Arch { X86_64, AArch64 };
   Arch arch = Arch::X86_64;
   bool avx2 = false;
+  bool avx512f = false;
   bool avx512bw = false;
   bool avx512vnni = false;
   bool avxvnni = false;
@@ -63,7 +64,8 @@ struct CPUFeatures {
   /// From an llc-style triple ("x86_64-unknown-linux-gnu",
   /// "aarch64-linux-gnu") and feature string ("+avx512vnni,-avx2"; features
   /// qcomp does not use are accepted and ignored). Implied features are
-  /// added: avx512vnni and avxvnni imply avx2, i8mm does not imply dotprod.
+  /// added: avx512vnni and avxvnni imply avx2, avx512vnni and avx512bw imply
+  /// avx512f, i8mm does not imply dotprod.
   /// Errors name an unknown architecture or a malformed feature.
   static llvm::Expected<CPUFeatures> parse(llvm::StringRef triple,
                                            llvm::StringRef features);
@@ -72,6 +74,12 @@ struct CPUFeatures {
   IntDotKernel getBestIntDotKernel() const;
   /// True when `kernel` can run on these features.
   bool supports(IntDotKernel kernel) const;
+  /// f32 lanes of the widest vector registers these features give: 16
+  /// (AVX-512), 8 (AVX2), else 4 (SSE, NEON).
+  unsigned getFloatLanes() const;
+  /// The number of vector registers: 32 with AVX-512 or on AArch64, else
+  /// 16.
+  unsigned getVectorRegisters() const;
 };
 
 /// The host's triple and the features qcomp uses, in the syntax parse

@@ -27,6 +27,7 @@
 #include "ConstantWeights.h"
 #include "FusedEpilogue.h"
 #include "FusedPrologue.h"
+#include "TileStores.h"
 
 #include "qcomp/Conversion/Passes.h"
 #include "qcomp/Target/CPU/CPUFeatures.h"
@@ -391,83 +392,6 @@ static AReading chooseAReading(const IntMatmul &mm, const KernelShape &shape,
       mm.k % shape.group == 0 && aType.isLastDimUnitStride())
     return AReading::Direct;
   return AReading::PerTile;
-}
-
-/// The output's M x N and whether the kernel's padded Mp x Np reaches
-/// beyond it.
-struct StoreBounds {
-  int64_t m, n;
-  bool rowTail, columnTail;
-};
-
-/// Stores `value`, the L lanes of row `row`, columns [col, col + L), into
-/// the M x N `buffer` (added to what is there when `accumulate`), leaving
-/// out what lies beyond M x N:
-///
-///   scf.if %row < M {                       (when Mp > M)
-///     scf.if %col + L <= N {                (when Np > N)
-///       vector.store %value, %buffer[%row, %col]
-///     } else {
-///       %mask = vector.create_mask N - %col
-///       vector.maskedstore %buffer[%row, %col], %mask, %value
-///     }
-///   }
-static void emitBoundedStore(OpBuilder &b, Location loc, Value value,
-                             Value buffer, Value row, Value col,
-                             const StoreBounds &bounds, bool accumulate) {
-  auto type = cast<VectorType>(value.getType());
-  const int64_t lanes = type.getNumElements();
-  auto storeAll = [&](OpBuilder &sb, Location sloc) {
-    Value result = value;
-    if (accumulate)
-      result = arith::AddIOp::create(
-          sb, sloc,
-          vector::LoadOp::create(sb, sloc, type, buffer, ValueRange{row, col}),
-          result);
-    vector::StoreOp::create(sb, sloc, result, buffer, ValueRange{row, col});
-  };
-  auto storeMasked = [&](OpBuilder &sb, Location sloc) {
-    Value remaining = arith::SubIOp::create(
-        sb, sloc, arith::ConstantIndexOp::create(sb, sloc, bounds.n), col);
-    auto maskType = VectorType::get({lanes}, sb.getI1Type());
-    Value mask = vector::CreateMaskOp::create(
-        sb, sloc, maskType, ArrayRef<OpFoldResult>{remaining});
-    Value result = value;
-    if (accumulate) {
-      Value zero = arith::ConstantOp::create(
-          sb, sloc, type,
-          DenseElementsAttr::get(type, sb.getZeroAttr(type.getElementType())));
-      result = arith::AddIOp::create(
-          sb, sloc,
-          vector::MaskedLoadOp::create(sb, sloc, type, buffer,
-                                       ValueRange{row, col}, mask, zero),
-          result);
-    }
-    vector::MaskedStoreOp::create(sb, sloc, buffer, ValueRange{row, col}, mask,
-                                  result);
-  };
-  auto storeRow = [&](OpBuilder &sb, Location sloc) {
-    if (!bounds.columnTail)
-      return storeAll(sb, sloc);
-    Value end = arith::AddIOp::create(
-        sb, sloc, col, arith::ConstantIndexOp::create(sb, sloc, lanes));
-    Value full = arith::CmpIOp::create(
-        sb, sloc, arith::CmpIPredicate::ule, end,
-        arith::ConstantIndexOp::create(sb, sloc, bounds.n));
-    auto ifOp = scf::IfOp::create(sb, sloc, full, /*withElseRegion=*/true);
-    OpBuilder thenBuilder = ifOp.getThenBodyBuilder();
-    storeAll(thenBuilder, sloc);
-    OpBuilder elseBuilder = ifOp.getElseBodyBuilder();
-    storeMasked(elseBuilder, sloc);
-  };
-  if (!bounds.rowTail)
-    return storeRow(b, loc);
-  Value inside =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row,
-                            arith::ConstantIndexOp::create(b, loc, bounds.m));
-  auto ifOp = scf::IfOp::create(b, loc, inside, /*withElseRegion=*/false);
-  OpBuilder thenBuilder = ifOp.getThenBodyBuilder();
-  storeRow(thenBuilder, loc);
 }
 
 /// The kernel for one matmul, as described at the top of the file. `mr`

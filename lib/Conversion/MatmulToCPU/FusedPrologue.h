@@ -15,8 +15,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QCOMP_LIB_CONVERSION_INTMATMULTOCPU_FUSEDPROLOGUE_H
-#define QCOMP_LIB_CONVERSION_INTMATMULTOCPU_FUSEDPROLOGUE_H
+#ifndef QCOMP_LIB_CONVERSION_MATMULTOCPU_FUSEDPROLOGUE_H
+#define QCOMP_LIB_CONVERSION_MATMULTOCPU_FUSEDPROLOGUE_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
@@ -58,4 +58,4 @@ void eraseReplacedPrologue(MatmulPrologue &prologue);
 
 } // namespace mlir::qcomp
 
-#endif // QCOMP_LIB_CONVERSION_INTMATMULTOCPU_FUSEDPROLOGUE_H
+#endif // QCOMP_LIB_CONVERSION_MATMULTOCPU_FUSEDPROLOGUE_H

@@ -13,8 +13,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QCOMP_LIB_CONVERSION_INTMATMULTOCPU_FUSEDEPILOGUE_H
-#define QCOMP_LIB_CONVERSION_INTMATMULTOCPU_FUSEDEPILOGUE_H
+#ifndef QCOMP_LIB_CONVERSION_MATMULTOCPU_FUSEDEPILOGUE_H
+#define QCOMP_LIB_CONVERSION_MATMULTOCPU_FUSEDEPILOGUE_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
@@ -43,7 +43,7 @@ struct MatmulEpilogue {
 /// between the matmul and G writes A: the kernel is emitted at G. On
 /// failure `reason` says why, or is empty when there is no consumer to
 /// speak of.
-FailureOr<MatmulEpilogue> matchEpilogue(linalg::GenericOp matmul, Value c,
+FailureOr<MatmulEpilogue> matchEpilogue(linalg::LinalgOp matmul, Value c,
                                         std::string &reason);
 
 /// Emits a fused epilogue: construct it before the kernel's loops, at the
@@ -88,4 +88,4 @@ private:
 
 } // namespace mlir::qcomp
 
-#endif // QCOMP_LIB_CONVERSION_INTMATMULTOCPU_FUSEDEPILOGUE_H
+#endif // QCOMP_LIB_CONVERSION_MATMULTOCPU_FUSEDEPILOGUE_H

@@ -36,8 +36,8 @@ static bool isVectorizableBodyOp(Operation &op) {
               arith::CeilDivSIOp, arith::CeilDivUIOp, arith::FloorDivSIOp>(op);
 }
 
-FailureOr<MatmulEpilogue> qcomp::matchEpilogue(linalg::GenericOp matmul,
-                                               Value c, std::string &reason) {
+FailureOr<MatmulEpilogue> qcomp::matchEpilogue(linalg::LinalgOp matmul, Value c,
+                                               std::string &reason) {
   MatmulEpilogue result;
   result.cAlloc = c.getDefiningOp<memref::AllocOp>();
   if (!result.cAlloc)
@@ -64,7 +64,8 @@ FailureOr<MatmulEpilogue> qcomp::matchEpilogue(linalg::GenericOp matmul,
   Block *block = matmul->getBlock();
   if (!op || !result.cFill || result.cFill->getBlock() != block ||
       !result.cFill->isBeforeInBlock(matmul) ||
-      !matchPattern(result.cFill.getInputs()[0], m_Zero()) ||
+      !(matchPattern(result.cFill.getInputs()[0], m_Zero()) ||
+        matchPattern(result.cFill.getInputs()[0], m_PosZeroFloat())) ||
       op->getBlock() != block || !matmul->isBeforeInBlock(op))
     return failure();
 

@@ -23,8 +23,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QCOMP_LIB_CONVERSION_INTMATMULTOCPU_CONSTANTWEIGHTS_H
-#define QCOMP_LIB_CONVERSION_INTMATMULTOCPU_CONSTANTWEIGHTS_H
+#ifndef QCOMP_LIB_CONVERSION_MATMULTOCPU_CONSTANTWEIGHTS_H
+#define QCOMP_LIB_CONVERSION_MATMULTOCPU_CONSTANTWEIGHTS_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -77,4 +77,4 @@ Value emitSubByteUnpack(OpBuilder &b, Location loc, Value packed,
 
 } // namespace mlir::qcomp
 
-#endif // QCOMP_LIB_CONVERSION_INTMATMULTOCPU_CONSTANTWEIGHTS_H
+#endif // QCOMP_LIB_CONVERSION_MATMULTOCPU_CONSTANTWEIGHTS_H

@@ -10,8 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QCOMP_LIB_CONVERSION_INTMATMULTOCPU_BUFFEREFFECTS_H
-#define QCOMP_LIB_CONVERSION_INTMATMULTOCPU_BUFFEREFFECTS_H
+#ifndef QCOMP_LIB_CONVERSION_MATMULTOCPU_BUFFEREFFECTS_H
+#define QCOMP_LIB_CONVERSION_MATMULTOCPU_BUFFEREFFECTS_H
 
 #include "mlir/IR/Operation.h"
 
@@ -26,4 +26,4 @@ bool mayWrite(Operation *op, Value root);
 
 } // namespace mlir::qcomp
 
-#endif // QCOMP_LIB_CONVERSION_INTMATMULTOCPU_BUFFEREFFECTS_H
+#endif // QCOMP_LIB_CONVERSION_MATMULTOCPU_BUFFEREFFECTS_H
