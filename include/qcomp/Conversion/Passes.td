@@ -130,7 +130,9 @@ def QCLowerFloatMatmulToCPUPass
     float): a `linalg.matmul`, or a `linalg.generic` computing
     `C[i, j] += A[i, k] * B[k, j]` (B also as `B[j, k]`, a transposed
     weight), of f32 operands with static shapes, whose B is a constant
-    global (a weight). Each becomes
+    global (a weight), or a buffer a `linalg.transpose` fills from one and
+    only the matmul reads (ONNX Gemm's transB, as the importer writes it:
+    the transpose then goes too). Each becomes
 
     - B packed at compile time into panels of NR column vectors,
       `Bp[N/(NR L)][K][NR L]` (L f32 lanes per vector: 16 with AVX-512, 8

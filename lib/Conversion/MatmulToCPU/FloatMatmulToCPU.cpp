@@ -46,6 +46,16 @@ using namespace mlir::qcomp;
 
 namespace {
 
+/// B computed at run time as the transpose of a constant global (ONNX
+/// Gemm's transB, as the importer writes it), and the ops that only exist
+/// for B, which the kernel replaces.
+struct TransposedWeights {
+  memref::GetGlobalOp source;
+  Operation *alloc = nullptr;
+  linalg::TransposeOp transpose;
+  SmallVector<Operation *> deallocs;
+};
+
 /// An f32 matmul with a constant B.
 struct FloatMatmul {
   linalg::LinalgOp op;
@@ -53,6 +63,7 @@ struct FloatMatmul {
   int64_t m = 0, n = 0, k = 0;
   /// B, K x N row-major.
   std::vector<float> b;
+  std::optional<TransposedWeights> transposed;
 };
 
 struct LowerFloatMatmulToCPUPass
@@ -110,6 +121,40 @@ getConstantGlobalFloats(memref::GlobalOp global) {
   return failure();
 }
 
+/// B as a fresh buffer written only by a `linalg.transpose` (permutation
+/// [1, 0]) of a constant global before `matmul` in its block, and read only
+/// by `matmul`.
+static FailureOr<TransposedWeights> matchTransposedWeights(Value b,
+                                                           Operation *matmul) {
+  TransposedWeights result;
+  result.alloc = b.getDefiningOp<memref::AllocOp>();
+  if (!result.alloc)
+    return failure();
+  for (Operation *user : b.getUsers()) {
+    if (user == matmul)
+      continue;
+    auto transpose = dyn_cast<linalg::TransposeOp>(user);
+    if (transpose && !result.transpose && transpose.getInit() == b) {
+      result.transpose = transpose;
+      continue;
+    }
+    if (isa<memref::DeallocOp>(user)) {
+      result.deallocs.push_back(user);
+      continue;
+    }
+    return failure();
+  }
+  if (!result.transpose || result.transpose->getBlock() != matmul->getBlock() ||
+      !result.transpose->isBeforeInBlock(matmul) ||
+      result.transpose.getPermutation() != ArrayRef<int64_t>{1, 0})
+    return failure();
+  result.source =
+      result.transpose.getInput().getDefiningOp<memref::GetGlobalOp>();
+  if (!result.source)
+    return failure();
+  return result;
+}
+
 /// Matches an f32 matmul with a constant B; when `op` is one whose B or
 /// shapes do not allow a kernel, says why in `reason`.
 static FailureOr<FloatMatmul> matchFloatMatmul(linalg::LinalgOp op,
@@ -159,6 +204,15 @@ static FailureOr<FloatMatmul> matchFloatMatmul(linalg::LinalgOp op,
   match.k = aType.getShape()[1];
   match.n = cType.getShape()[1];
   auto getGlobal = b.getDefiningOp<memref::GetGlobalOp>();
+  if (!getGlobal) {
+    FailureOr<TransposedWeights> transposed =
+        matchTransposedWeights(b, op.getOperation());
+    if (succeeded(transposed)) {
+      getGlobal = transposed->source;
+      transposedB = !transposedB;
+      match.transposed = std::move(*transposed);
+    }
+  }
   memref::GlobalOp global;
   if (getGlobal)
     global = symbols.lookupNearestSymbolFrom<memref::GlobalOp>(
@@ -302,6 +356,12 @@ static void lowerFloatMatmul(FloatMatmul &mm, int64_t lanes, int64_t mr,
   op->erase();
   if (epilogue)
     epilogue->eraseReplaced();
+  if (mm.transposed) {
+    mm.transposed->transpose.erase();
+    for (Operation *dealloc : mm.transposed->deallocs)
+      dealloc->erase();
+    mm.transposed->alloc->erase();
+  }
 }
 
 void LowerFloatMatmulToCPUPass::runOnOperation() {

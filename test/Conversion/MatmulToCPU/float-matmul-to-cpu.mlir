@@ -88,6 +88,43 @@ func.func @transposed(%a: memref<5x2xf32>, %c: memref<5x3xf32>) {
 
 // -----
 
+// ONNX Gemm's transB as the importer writes it: B a buffer written by a
+// linalg.transpose of the constant weight. The kernel packs the weight's
+// transpose at compile time, and the transpose, its buffer and their
+// deallocation go.
+// AVX512-DAG:   memref.global "private" constant @__qc_packed_rhs : memref<1x2x64xf32> = dense<"0x0000803F000000400000404000000000
+// AVX512-LABEL: func.func @transposed_at_run_time
+// AVX512-NOT:     linalg.transpose
+// AVX512-NOT:     memref.alloc
+// AVX512:         llvm.intr.fmuladd
+// AVX512-NOT:     memref.dealloc
+// AVX512:         return
+// A transposed weight that something else also reads stays as loops.
+// AVX512-LABEL: func.func @transposed_read_twice
+// AVX512:         linalg.transpose
+// AVX512:         linalg.matmul
+memref.global "private" constant @weights_t : memref<3x2xf32> = dense<[[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]]>
+func.func @transposed_at_run_time(%a: memref<5x2xf32>, %c: memref<5x3xf32>) {
+  %w = memref.get_global @weights_t : memref<3x2xf32>
+  %b = memref.alloc() {alignment = 64 : i64} : memref<2x3xf32>
+  linalg.transpose ins(%w : memref<3x2xf32>) outs(%b : memref<2x3xf32>) permutation = [1, 0]
+  linalg.matmul ins(%a, %b : memref<5x2xf32>, memref<2x3xf32>) outs(%c : memref<5x3xf32>)
+  memref.dealloc %b : memref<2x3xf32>
+  return
+}
+func.func @transposed_read_twice(%a: memref<5x2xf32>, %c: memref<5x3xf32>, %copy: memref<2x3xf32>) {
+  %w = memref.get_global @weights_t : memref<3x2xf32>
+  %b = memref.alloc() {alignment = 64 : i64} : memref<2x3xf32>
+  linalg.transpose ins(%w : memref<3x2xf32>) outs(%b : memref<2x3xf32>) permutation = [1, 0]
+  // expected-remark @below {{f32 matmul kept as loops: its B operand is not a constant global with known values}}
+  linalg.matmul ins(%a, %b : memref<5x2xf32>, memref<2x3xf32>) outs(%c : memref<5x3xf32>)
+  memref.copy %b, %copy : memref<2x3xf32> to memref<2x3xf32>
+  memref.dealloc %b : memref<2x3xf32>
+  return
+}
+
+// -----
+
 // The fused epilogue: C (zero-filled, written by the matmul) is read only by
 // a bias + ReLU, computed on each accumulator vector and stored into its
 // output (the bias padded to 64); C is never stored. Without fusion, C is
