@@ -370,7 +370,9 @@ static Value emitPortableMatrixStep(OpBuilder &b, Location loc,
 /// How the kernel reads A.
 enum class AReading {
   /// From A itself: the instruction takes A's bytes as they are and K is a
-  /// multiple of G.
+  /// multiple of G. For a u8 x s8 instruction and a signed A, A is then
+  /// the instruction's signed operand and B, biased by +128, its unsigned
+  /// one (see lowerIntMatmul).
   Direct,
   /// Each tile's MR rows transformed (shifted, widened) and padded to Kp
   /// in a buffer of its column block, just before the tile's K loop: no
@@ -388,7 +390,10 @@ static AReading chooseAReading(const IntMatmul &mm, const KernelShape &shape,
   if (fusedPrologue || shape.rows > 1)
     return AReading::Whole;
   auto aType = cast<MemRefType>(mm.a.getType());
-  if (!shiftA && aType.getElementType() == elementType &&
+  // A signed A for u8 x s8 is read in place with B biased instead of A
+  // shifted; a sub-byte B is widened signed in registers and keeps the
+  // shift.
+  if ((!shiftA || mm.bBits == 8) && aType.getElementType() == elementType &&
       mm.k % shape.group == 0 && aType.isLastDimUnitStride())
     return AReading::Direct;
   return AReading::PerTile;
@@ -410,10 +415,21 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
   const int64_t kp = roundUp(mm.k, group), kg = kp / group;
   const int64_t mp = roundUp(mm.m, mr), mg = mp / rows, mrg = mr / rows;
   const int64_t np = roundUp(mm.n, lanes * nr), nb = np / lanes;
-  const bool shiftA = shape.unsignedA && mm.aSigned;
+  const bool signedForUnsigned = shape.unsignedA && mm.aSigned;
+  Type elementType = IntegerType::get(ctx, shape.elementBits);
+  const AReading reading = chooseAReading(
+      mm, shape, elementType, signedForUnsigned, prologue.has_value());
+  // A signed A for a u8 x s8 instruction (vpdpbusd): read in place, it is
+  // the signed operand and B + 128 (in [1, 255]) the unsigned one, so
+  //   sum_k a (b + 128) = sum_k a b + 128 rowsum(a):
+  // the accumulators of row i start at -128 rowsum(a_i), summed once per
+  // call. Otherwise A is shifted by +128 (xor 0x80) as it is packed:
+  //   sum_k (a + 128) b = sum_k a b + 128 colsum(b):
+  // the accumulators start at -128 colsum(b), a constant.
+  const bool biasB = signedForUnsigned && reading == AReading::Direct;
+  const bool shiftA = signedForUnsigned && !biasB;
   const bool lhsUnsigned =
       shape.unsignedA || (!mm.aSigned && shape.elementBits == 8);
-  Type elementType = IntegerType::get(ctx, shape.elementBits);
   // For a 16-bit kernel and few rows of A the kernel is bound by streaming
   // B: B stays int8 in memory (half the bytes) and is sign-extended in
   // registers (1 x 4096 x 4096: 25 instead of 13 GOPS). With many rows each
@@ -440,7 +456,7 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
           int64_t panel = jb / nr, c = jb % nr;
           if (row < mm.k && col < mm.n)
             packed[(((panel * kg + p) * nr + c) * lanes + l) * group + t] =
-                mm.b[row * mm.n + col];
+                mm.b[row * mm.n + col] + (biasB ? 128 : 0);
         }
   if (subByteB)
     packed = packSubByteOperands(packed, vectorLength, mm.bBits);
@@ -450,8 +466,7 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
       {nb / nr, kg, nr * storedLength}, storageType, packed);
   memref::GlobalOp correction;
   if (shiftA) {
-    // sum_k (a + 128) b = sum_k a b + 128 colsum(b), in wrapping int32:
-    // the accumulators start at -128 colsum(b) (padded to Np).
+    // -128 colsum(b) in wrapping int32, padded to Np.
     std::vector<int64_t> columns(np, 0);
     for (int64_t row = 0; row < mm.k; ++row)
       for (int64_t col = 0; col < mm.n; ++col)
@@ -486,8 +501,6 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
                   : (Value)arith::ExtUIOp::create(nb, nloc, elementType, value);
     return value;
   };
-  const AReading reading =
-      chooseAReading(mm, shape, elementType, shiftA, prologue.has_value());
   // Whole: A padded once, Apad = 0; Apad[:M, :K] = A (xor 0x80 when
   // shifted, widened to i16 for 16-bit kernels, or computed by the fused
   // prologue).
@@ -538,6 +551,30 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
         SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
         [&](OpBuilder &nb, Location nloc, ValueRange args) {
           linalg::YieldOp::create(nb, nloc, args[0]);
+        });
+  }
+
+  // biasB: rowsum(a_i) for the accumulators' start, once per call.
+  Value rowSums;
+  if (biasB) {
+    rowSums = memref::AllocOp::create(b, loc, MemRefType::get({mm.m}, i32),
+                                      b.getI64IntegerAttr(64));
+    linalg::FillOp::create(
+        b, loc,
+        ValueRange{arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0))},
+        ValueRange{rowSums});
+    AffineExpr ri, rk;
+    bindDims(ctx, ri, rk);
+    linalg::GenericOp::create(
+        b, loc, TypeRange{}, ValueRange{mm.a}, ValueRange{rowSums},
+        ArrayRef<AffineMap>{identity, AffineMap::get(2, 0, {ri}, ctx)},
+        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                      utils::IteratorType::reduction},
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          Value wide = arith::ExtSIOp::create(nb, nloc, i32, args[0]);
+          linalg::YieldOp::create(
+              nb, nloc,
+              arith::AddIOp::create(nb, nloc, args[1], wide).getResult());
         });
   }
 
@@ -663,8 +700,21 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
             aRows.assign(groupOffsets.begin(), groupOffsets.end());
           }
           SmallVector<Value> inits;
-          for (int64_t q = 0; q < mrg; ++q)
-            inits.append(columnInits);
+          for (int64_t q = 0; q < mrg; ++q) {
+            if (!biasB) {
+              inits.append(columnInits);
+              continue;
+            }
+            // -128 rowsum(a_i) for each accumulator of row i.
+            Value sum =
+                memref::LoadOp::create(cb, cloc, rowSums, ValueRange{aRows[q]});
+            Value start = arith::MulIOp::create(
+                cb, cloc, sum,
+                arith::ConstantOp::create(cb, cloc,
+                                          cb.getI32IntegerAttr(-128)));
+            inits.append(nr,
+                         vector::BroadcastOp::create(cb, cloc, accType, start));
+          }
           auto kLoop = scf::ForOp::create(
               cb, cloc, c0, index(kg), c1, inits,
               [&](OpBuilder &kb, Location kloc, Value p, ValueRange accs) {
@@ -702,13 +752,16 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
                 for (int64_t q = 0; q < mrg; ++q)
                   for (int64_t c = 0; c < nr; ++c) {
                     Value acc = accs[q * nr + c];
+                    // biasB: B + 128 the unsigned operand, A the signed.
+                    Value first = biasB ? rhs[c] : lhs[q];
+                    Value second = biasB ? lhs[q] : rhs[c];
                     if (emulate && rows > 1) {
                       next.push_back(emitPortableMatrixStep(
                           kb, kloc, shape, lhsUnsigned, acc, lhs[q], rhs[c]));
                     } else if (emulate) {
                       next.push_back(emitPortableDotStep(kb, kloc, lanes, group,
                                                          lhsUnsigned, acc,
-                                                         lhs[q], rhs[c]));
+                                                         first, second));
                     } else if (shape.kind == IntDotKernel::Avx2) {
                       Value sum = LLVM::CallIntrinsicOp::create(
                                       kb, kloc, accType, intrinsic,
@@ -718,7 +771,7 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
                     } else {
                       next.push_back(LLVM::CallIntrinsicOp::create(
                                          kb, kloc, accType, intrinsic,
-                                         ValueRange{acc, lhs[q], rhs[c]})
+                                         ValueRange{acc, first, second})
                                          .getResult(0));
                     }
                   }
@@ -768,6 +821,8 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
     epilogue->finish(b, loc);
   if (aPadded)
     memref::DeallocOp::create(b, loc, aPadded);
+  if (rowSums)
+    memref::DeallocOp::create(b, loc, rowSums);
   if (ap && ap != aPadded)
     memref::DeallocOp::create(b, loc, ap);
   op.erase();

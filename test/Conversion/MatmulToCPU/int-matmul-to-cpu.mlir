@@ -180,6 +180,8 @@ func.func @unsigned_lhs(%a: memref<5x6xi8>, %c: memref<5x3xi32>) {
 // An unsigned A with K a multiple of 4 is read where it is: no buffer of A.
 // 9 rows make two tiles of 6; the padded rows of the second read row 8 again
 // and are not stored. avx2 widens A to i16, so it packs each tile.
+// DOTPROD-LABEL: func.func @in_place_lhs
+// I8MM-LABEL: func.func @in_place_lhs
 // VNNI-LABEL: func.func @in_place_lhs
 // VNNI-NOT:     memref.alloc
 // VNNI:         arith.minsi %{{.+}}, %c8
@@ -202,6 +204,47 @@ func.func @in_place_lhs(%a: memref<9x8xi8>, %c: memref<9x3xi32>) {
       ins(%a, %b : memref<9x8xi8>, memref<8x3xi8>) outs(%c : memref<9x3xi32>) {
   ^bb0(%x: i8, %w: i8, %acc: i32):
     %0 = arith.extui %x : i8 to i32
+    %1 = arith.extsi %w : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  }
+  return
+}
+
+// -----
+
+// A signed A with K a multiple of 4 is read in place too: for vpdpbusd
+// (u8 x s8) it is the signed operand and B + 128 the unsigned one (every
+// weight 1 is packed as 129 = 0x81), and the accumulators of row i start at
+// -128 * rowsum(A_i), summed once per call. No shift, no column correction.
+// VNNI-DAG:     memref.global "private" constant @__qc_packed_rhs : memref<1x2x256xi8> = dense<"0x81818181
+// I8MM-LABEL: func.func @signed_in_place
+// DOTPROD-LABEL: func.func @signed_in_place
+// DOTPROD:         llvm.call_intrinsic "llvm.aarch64.neon.sdot.v4i32.v16i8"
+// VNNI-LABEL: func.func @signed_in_place
+// VNNI-NOT:     __qc_rhs_shift_correction
+// VNNI-NOT:     arith.xori
+// VNNI:         %[[SUMS:.+]] = memref.alloc() {alignment = 64 : i64} : memref<9xi32>
+// VNNI:         linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%arg0 : memref<9x8xi8>) outs(%[[SUMS]] : memref<9xi32>)
+// VNNI:           arith.extsi %{{.+}} : i8 to i32
+// VNNI:         memref.load %[[SUMS]]
+// VNNI:         arith.muli %{{.+}}, %c-128_i32
+// VNNI:         %[[A:.+]] = vector.bitcast %{{.+}} : vector<16xi32> to vector<64xi8>
+// VNNI:         %[[B:.+]] = vector.load %{{.+}} : memref<1x2x256xi8>, vector<64xi8>
+// VNNI:         llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.+}}, %[[B]], %[[A]])
+// VNNI-NOT:     arith.xori
+// VNNI:         memref.dealloc %[[SUMS]]
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
+memref.global "private" constant @weights : memref<8x3xi8> = dense<1>
+func.func @signed_in_place(%a: memref<9x8xi8>, %c: memref<9x3xi32>) {
+  %b = memref.get_global @weights : memref<8x3xi8>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<9x8xi8>, memref<8x3xi8>) outs(%c : memref<9x3xi32>) {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %0 = arith.extsi %x : i8 to i32
     %1 = arith.extsi %w : i8 to i32
     %2 = arith.muli %0, %1 : i32
     %3 = arith.addi %acc, %2 : i32
