@@ -214,9 +214,13 @@ def QCLowerIntMatmulToCPUPass
       to int8 in registers: the weights take half (a quarter) of the memory
       and bandwidth int8 ones do, and the unpacking loop and its buffer go.
     - A is read in one of three ways, a row's G consecutive values
-      broadcast to all lanes: in place, when the instruction takes its
-      bytes as they are (u8 for `vpdpbusd`, s8 for `sdot`) and K is a
-      multiple of G; else each tile's MR rows are shifted / widened into a
+      broadcast to all lanes: in place, when K is a multiple of G and the
+      instruction takes A's bytes as they are (u8 for `vpdpbusd`, s8 for
+      `sdot`), or for `vpdpbusd` and a signed A with 8-bit weights, as
+      the instruction's signed operand against B + 128 packed as its
+      unsigned one (the accumulators of row i start at
+      `-128 * rowsum(A_i)`, summed once per call); else each tile's MR
+      rows are shifted / widened into a
       zero-padded `MR x Kp` buffer of its column block just before the
       tile (every thread packs its own rows, no buffer of A's size); with
       a fused prologue, or for `i8mm`, A is packed once into a zero-padded
@@ -250,7 +254,7 @@ def QCLowerIntMatmulToCPUPass
 
     | kernel | instruction | L x G | operands |
     |---|---|---|---|
-    | `avx512-vnni` | `vpdpbusd` zmm | 16 x 4 | u8 x s8: a signed A is shifted by +128 (xor 0x80) and the accumulators start at `-128 * colsum(B)`, a compile-time constant |
+    | `avx512-vnni` | `vpdpbusd` zmm | 16 x 4 | u8 x s8: a signed A is read in place against B + 128 (the accumulators start at `-128 * rowsum(A)`), or, when K is not a multiple of 4 or B is int4 / int2, shifted by +128 (xor 0x80) with the accumulators starting at `-128 * colsum(B)`, a compile-time constant |
     | `avx-vnni` | `vpdpbusd` ymm | 8 x 4 | as above |
     | `avx2` | `vpmaddwd` ymm | 8 x 2 | A and B widened to i16: exact for every value, no int16 saturation (`vpmaddubsw` could saturate) |
     | `i8mm` | `smmla` / `usmmla` (AArch64) | 2 x 8, 2 rows | a 2 x 8 block of A by an 8 x 2 block of B into a 2 x 2 int32 tile; s8 or u8 A (`usmmla`); a one-row A takes `sdot` when the target has dotprod |

@@ -9,13 +9,14 @@
 // `C[i, j] += ext(A[i, k]) * ext(B[k, j])` with a constant B by
 //
 //   1. B packed at compile time into Bp[N/(NR L)][K/G][NR][L][G] (a new global;
-//      int4 / int2 weights at their own width, widened in registers),
+//      int4 / int2 weights at their own width, widened in registers; + 128
+//      when a signed A is the signed operand of a u8 x s8 instruction),
 //   2. A read in place, or each tile's rows shifted / widened into a
 //      zero-padded MR x Kp buffer just before the tile (AReading),
 //   3. an MR x NR tile of L-lane int32 accumulators over K, starting at
-//      -128 * colsum(B) when a signed A was shifted for u8 x s8
-//      instructions, each step one dot-product instruction per accumulator
-//      (G products per lane),
+//      -128 * rowsum(A) (B biased) or -128 * colsum(B) (A shifted) for a
+//      signed A on u8 x s8 instructions, each step one dot-product
+//      instruction per accumulator (G products per lane),
 //   4. each vector added into C (or through the fused epilogue into its
 //      output) where it lies, masked at the edges of M x N.
 //
