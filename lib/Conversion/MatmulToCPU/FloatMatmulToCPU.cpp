@@ -203,6 +203,10 @@ static FailureOr<FloatMatmul> matchFloatMatmul(linalg::LinalgOp op,
   match.m = aType.getShape()[0];
   match.k = aType.getShape()[1];
   match.n = cType.getShape()[1];
+  if (match.m == 0 || match.n == 0 || match.k == 0) {
+    reason = "it is empty (a dimension of size 0)";
+    return failure();
+  }
   auto getGlobal = b.getDefiningOp<memref::GetGlobalOp>();
   if (!getGlobal) {
     FailureOr<TransposedWeights> transposed =

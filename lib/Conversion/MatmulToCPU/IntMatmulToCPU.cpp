@@ -253,6 +253,10 @@ static FailureOr<IntMatmul> matchIntMatmul(linalg::GenericOp op,
   match.m = aType.getShape()[0];
   match.k = aType.getShape()[1];
   match.n = bType.getShape()[1];
+  if (match.m == 0 || match.n == 0 || match.k == 0) {
+    reason = "it is empty (a dimension of size 0)";
+    return failure();
+  }
   if (!bElement.isInteger(8)) {
     FailureOr<UnpackedWeights> unpacked =
         matchUnpackedWeights(b, symbols, reason);

@@ -198,3 +198,22 @@ func.func @kept(%a: memref<5x6xf32>, %b: memref<6x3xf32>, %c: memref<5x3xf32>,
   }
   return
 }
+
+// -----
+
+// Empty matmuls (a dimension of size 0) keep their loops, which do nothing.
+// AVX512-LABEL: func.func @empty
+// AVX512-NOT:     llvm.intr.fmuladd
+// AVX512:         linalg.matmul
+// AVX512:         linalg.matmul
+memref.global "private" constant @weights : memref<6x3xf32> = dense<1.0>
+memref.global "private" constant @no_rows : memref<0x3xf32> = dense<1.0>
+func.func @empty(%a: memref<0x6xf32>, %c: memref<0x3xf32>, %d: memref<5x0xf32>, %e: memref<5x3xf32>) {
+  %b = memref.get_global @weights : memref<6x3xf32>
+  // expected-remark @below {{f32 matmul kept as loops: it is empty (a dimension of size 0)}}
+  linalg.matmul ins(%a, %b : memref<0x6xf32>, memref<6x3xf32>) outs(%c : memref<0x3xf32>)
+  %w = memref.get_global @no_rows : memref<0x3xf32>
+  // expected-remark @below {{f32 matmul kept as loops: it is empty (a dimension of size 0)}}
+  linalg.matmul ins(%d, %w : memref<5x0xf32>, memref<0x3xf32>) outs(%e : memref<5x3xf32>)
+  return
+}

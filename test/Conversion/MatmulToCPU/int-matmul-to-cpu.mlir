@@ -546,3 +546,27 @@ func.func @writes_a(%a: memref<5x3xi8>) {
   memref.dealloc %c : memref<5x3xi32>
   return
 }
+
+// -----
+
+// An empty matmul (no rows) keeps its loops, which do nothing.
+// VNNI-LABEL: func.func @empty
+// VNNI-NOT:     llvm.call_intrinsic
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
+memref.global "private" constant @weights : memref<6x3xi8> = dense<1>
+func.func @empty(%a: memref<0x6xi8>, %c: memref<0x3xi32>) {
+  %b = memref.get_global @weights : memref<6x3xi8>
+  // expected-remark @below {{integer matmul kept as loops: it is empty (a dimension of size 0)}}
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<0x6xi8>, memref<6x3xi8>) outs(%c : memref<0x3xi32>) {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %0 = arith.extsi %x : i8 to i32
+    %1 = arith.extsi %w : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  }
+  return
+}
