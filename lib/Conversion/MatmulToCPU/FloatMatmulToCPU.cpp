@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "FusedEpilogue.h"
+#include "KernelLoops.h"
 #include "TileStores.h"
 
 #include "qcomp/Conversion/Passes.h"
@@ -74,28 +75,15 @@ struct LowerFloatMatmulToCPUPass
 
 } // namespace
 
-static int64_t roundUp(int64_t value, int64_t multiple) {
-  return (value + multiple - 1) / multiple * multiple;
-}
-
 /// True when the body of `op` is `out + a * b` in f32 (either order of
 /// each operation's operands).
 static bool isFloatMultiplyAccumulate(linalg::LinalgOp op) {
   Block *body = op.getBlock();
-  if (body->getNumArguments() != 3 || body->getOperations().size() != 3)
-    return false;
-  auto yield = cast<linalg::YieldOp>(body->getTerminator());
-  auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
-  if (!add)
-    return false;
-  BlockArgument a = body->getArgument(0), b = body->getArgument(1),
-                out = body->getArgument(2);
-  Value product = add.getLhs() == out ? add.getRhs() : add.getLhs();
-  if ((add.getLhs() != out && add.getRhs() != out) || product == out)
-    return false;
-  auto mul = product.getDefiningOp<arith::MulFOp>();
+  auto mul = dyn_cast_or_null<arith::MulFOp>(
+      getAccumulatedProduct<arith::AddFOp>(body, /*numOps=*/3));
   if (!mul)
     return false;
+  BlockArgument a = body->getArgument(0), b = body->getArgument(1);
   return (mul.getLhs() == a && mul.getRhs() == b) ||
          (mul.getLhs() == b && mul.getRhs() == a);
 }
@@ -342,19 +330,7 @@ static void lowerFloatMatmul(FloatMatmul &mm, int64_t lanes, int64_t mr,
           scf::YieldOp::create(cb, cloc);
         });
   };
-  if (parallelColumns) {
-    scf::ParallelOp::create(b, loc, ValueRange{c0}, ValueRange{index(nb)},
-                            ValueRange{index(nr)},
-                            [&](OpBuilder &rb, Location rloc, ValueRange ivs) {
-                              buildColumnBlock(rb, rloc, ivs[0]);
-                            });
-  } else {
-    scf::ForOp::create(b, loc, c0, index(nb), index(nr), ValueRange{},
-                       [&](OpBuilder &rb, Location rloc, Value jb, ValueRange) {
-                         buildColumnBlock(rb, rloc, jb);
-                         scf::YieldOp::create(rb, rloc);
-                       });
-  }
+  emitColumnBlocks(b, loc, nb, nr, parallelColumns, buildColumnBlock);
   if (epilogue)
     epilogue->finish(b, loc);
   op->erase();

@@ -28,6 +28,7 @@
 #include "ConstantWeights.h"
 #include "FusedEpilogue.h"
 #include "FusedPrologue.h"
+#include "KernelLoops.h"
 #include "TileStores.h"
 
 #include "qcomp/Conversion/Passes.h"
@@ -156,10 +157,6 @@ static KernelShape getKernelShape(IntDotKernel kind) {
 /// Rows of A up to which a 16-bit kernel keeps B int8 in memory.
 static constexpr int64_t kNarrowRhsMaxRows = 16;
 
-static int64_t roundUp(int64_t value, int64_t multiple) {
-  return (value + multiple - 1) / multiple * multiple;
-}
-
 //===----------------------------------------------------------------------===//
 // Matching
 //===----------------------------------------------------------------------===//
@@ -179,20 +176,11 @@ static bool isExtensionOf(Value value, BlockArgument arg, bool &isSigned) {
 static bool isMultiplyAccumulate(linalg::GenericOp op, bool &aSigned,
                                  bool &bSigned) {
   Block *body = op.getBody();
-  if (body->getNumArguments() != 3 || body->getOperations().size() != 5)
-    return false;
-  auto yield = cast<linalg::YieldOp>(body->getTerminator());
-  auto add = yield.getValues()[0].getDefiningOp<arith::AddIOp>();
-  if (!add)
-    return false;
-  BlockArgument a = body->getArgument(0), b = body->getArgument(1),
-                out = body->getArgument(2);
-  Value product = add.getLhs() == out ? add.getRhs() : add.getLhs();
-  if ((add.getLhs() != out && add.getRhs() != out) || product == out)
-    return false;
-  auto mul = product.getDefiningOp<arith::MulIOp>();
+  auto mul = dyn_cast_or_null<arith::MulIOp>(
+      getAccumulatedProduct<arith::AddIOp>(body, /*numOps=*/5));
   if (!mul)
     return false;
+  BlockArgument a = body->getArgument(0), b = body->getArgument(1);
   Value lhs = mul.getLhs(), rhs = mul.getRhs();
   if (isExtensionOf(lhs, a, aSigned) && isExtensionOf(rhs, b, bSigned))
     return true;
@@ -808,19 +796,7 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
     if (tileA)
       memref::DeallocOp::create(rb, rloc, tileA);
   };
-  if (parallelColumns) {
-    scf::ParallelOp::create(b, loc, ValueRange{c0}, ValueRange{index(nb)},
-                            ValueRange{index(nr)},
-                            [&](OpBuilder &rb, Location rloc, ValueRange ivs) {
-                              buildColumnBlock(rb, rloc, ivs[0]);
-                            });
-  } else {
-    scf::ForOp::create(b, loc, c0, index(nb), index(nr), ValueRange{},
-                       [&](OpBuilder &rb, Location rloc, Value jb, ValueRange) {
-                         buildColumnBlock(rb, rloc, jb);
-                         scf::YieldOp::create(rb, rloc);
-                       });
-  }
+  emitColumnBlocks(b, loc, nb, nr, parallelColumns, buildColumnBlock);
 
   if (epilogue)
     epilogue->finish(b, loc);

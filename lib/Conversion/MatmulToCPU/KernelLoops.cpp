@@ -1,0 +1,34 @@
+//===- KernelLoops.cpp - What the int8 and f32 matmul kernels share -------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelLoops.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+using namespace mlir;
+using namespace mlir::qcomp;
+
+void qcomp::emitColumnBlocks(
+    OpBuilder &b, Location loc, int64_t blocks, int64_t nr, bool parallel,
+    function_ref<void(OpBuilder &, Location, Value)> body) {
+  Value lower = arith::ConstantIndexOp::create(b, loc, 0);
+  Value upper = arith::ConstantIndexOp::create(b, loc, blocks);
+  Value step = arith::ConstantIndexOp::create(b, loc, nr);
+  if (parallel) {
+    scf::ParallelOp::create(b, loc, ValueRange{lower}, ValueRange{upper},
+                            ValueRange{step},
+                            [&](OpBuilder &rb, Location rloc, ValueRange ivs) {
+                              body(rb, rloc, ivs[0]);
+                            });
+    return;
+  }
+  scf::ForOp::create(b, loc, lower, upper, step, ValueRange{},
+                     [&](OpBuilder &rb, Location rloc, Value jb, ValueRange) {
+                       body(rb, rloc, jb);
+                       scf::YieldOp::create(rb, rloc);
+                     });
+}

@@ -1,0 +1,52 @@
+//===- KernelLoops.h - What the int8 and f32 matmul kernels share ---------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The integer (IntMatmulToCPU.cpp) and float (FloatMatmulToCPU.cpp) kernels
+// match the same contraction body and run the same loop over column
+// blocks; their tiles store through TileStores.h.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QCOMP_LIB_CONVERSION_MATMULTOCPU_KERNELLOOPS_H
+#define QCOMP_LIB_CONVERSION_MATMULTOCPU_KERNELLOOPS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlir::qcomp {
+
+inline int64_t roundUp(int64_t value, int64_t multiple) {
+  return (value + multiple - 1) / multiple * multiple;
+}
+
+/// For a 3-argument body `(a, b, out)` of `numOps` ops yielding
+/// `out + P` (`AddOp` being the addition, in either operand order), the
+/// op defining P; null otherwise.
+template <typename AddOp>
+Operation *getAccumulatedProduct(Block *body, unsigned numOps) {
+  if (body->getNumArguments() != 3 || body->getOperations().size() != numOps)
+    return nullptr;
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  auto add = yield.getValues()[0].template getDefiningOp<AddOp>();
+  if (!add)
+    return nullptr;
+  BlockArgument out = body->getArgument(2);
+  Value product = add.getLhs() == out ? add.getRhs() : add.getLhs();
+  if ((add.getLhs() != out && add.getRhs() != out) || product == out)
+    return nullptr;
+  return product.getDefiningOp();
+}
+
+/// The loop over column blocks jb = 0, NR, 2 NR, ... < `blocks` (vectors
+/// of columns) that calls `body` with jb: an scf.parallel loop when
+/// `parallel` (the blocks write disjoint columns), else an scf.for.
+void emitColumnBlocks(OpBuilder &b, Location loc, int64_t blocks, int64_t nr,
+                      bool parallel,
+                      function_ref<void(OpBuilder &, Location, Value)> body);
+
+} // namespace mlir::qcomp
+
+#endif // QCOMP_LIB_CONVERSION_MATMULTOCPU_KERNELLOOPS_H
