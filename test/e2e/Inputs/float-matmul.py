@@ -4,6 +4,7 @@
 sums are exact in f32.
 
     float-matmul.py M N K [--seed S] [--transposed] [--bias-relu]
+                    [--entry A_FILE]
 
 @main computes linalg.matmul A x W (A: M x K, W: K x N constant weights;
 with --transposed W is stored N x K and read through a transposed map, as
@@ -13,16 +14,27 @@ kernel fuses. Every value is a multiple of 1/8 in [-2, 2]: products are
 multiples of 1/64 of at most 4 and every partial sum, for K up to 2^16, is
 exact in f32, so any order of the additions, fused or not, gives the same
 bits and the kernel is checked against the reference loops bit for bit.
+With --entry A_FILE the module has @gemm(A) -> bits instead (for qcomp
+compile and Inputs/run-gemm-f32.c) and A's f32 values go to A_FILE.
 """
 
 import argparse
 import random
+import struct
+
+
+def values(rows, cols, rng):
+    return [[rng.randint(-16, 16) / 8 for _ in range(cols)]
+            for _ in range(rows)]
+
+
+def text(matrix):
+    return "[" + ", ".join(
+        "[" + ", ".join(repr(v) for v in row) + "]" for row in matrix) + "]"
 
 
 def dense(rows, cols, rng):
-    return "[" + ", ".join(
-        "[" + ", ".join(repr(rng.randint(-16, 16) / 8) for _ in range(cols))
-        + "]" for _ in range(rows)) + "]"
+    return text(values(rows, cols, rng))
 
 
 def main():
@@ -33,6 +45,9 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--transposed", action="store_true")
     parser.add_argument("--bias-relu", action="store_true")
+    parser.add_argument("--entry", metavar="A_FILE",
+                        help="emit @gemm(A) -> bits for qcomp compile "
+                        "instead, and write A's f32 values to A_FILE")
     args = parser.parse_args()
     m, n, k = args.m, args.n, args.k
     rng = random.Random(args.seed)
@@ -42,9 +57,15 @@ def main():
     print("#c = affine_map<(i, j, k) -> (i, j)>")
     print("#id = affine_map<(i, j) -> (i, j)>")
     print("#col = affine_map<(i, j) -> (j)>")
-    print("func.func private @printMemrefI32(memref<*xi32>)")
-    print("func.func @main() {")
-    print(f"  %a = arith.constant dense<{dense(m, k, rng)}> : tensor<{mk}xf32>")
+    a = values(m, k, rng)
+    if args.entry:
+        with open(args.entry, "wb") as f:
+            f.write(b"".join(struct.pack("<f", v) for row in a for v in row))
+        print(f"func.func @gemm(%a: tensor<{mk}xf32>) -> tensor<{mn}xi32> {{")
+    else:
+        print("func.func private @printMemrefI32(memref<*xi32>)")
+        print("func.func @main() {")
+        print(f"  %a = arith.constant dense<{text(a)}> : tensor<{mk}xf32>")
     print("  %zero = arith.constant 0.0 : f32")
     print(f"  %e = tensor.empty() : tensor<{mn}xf32>")
     print(f"  %i = linalg.fill ins(%zero : f32) outs(%e : tensor<{mn}xf32>) "
@@ -84,6 +105,10 @@ def main():
         result = "%r"
     print(f"  %bits = arith.bitcast {result} : tensor<{mn}xf32> to "
           f"tensor<{mn}xi32>")
+    if args.entry:
+        print(f"  return %bits : tensor<{mn}xi32>")
+        print("}")
+        return
     print(f"  %buf = bufferization.to_buffer %bits : tensor<{mn}xi32> to "
           f"memref<{mn}xi32>")
     print(f"  %u = memref.cast %buf : memref<{mn}xi32> to memref<*xi32>")
