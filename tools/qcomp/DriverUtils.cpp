@@ -45,7 +45,7 @@ KernelFlags::KernelFlags(cl::SubCommand &command, llvm::StringRef kernelHelp)
     : kernel("kernel", cl::desc(kernelHelp), cl::value_desc("name"),
              cl::init("auto"), cl::sub(command), cl::cat(getDriverCategory())),
       threads("threads",
-              cl::desc("Threads the integer matmul kernels run on (0: all "
+              cl::desc("Threads the matmul kernels run on (0: all "
                        "cores, through the LLVM OpenMP runtime; 1: the "
                        "calling thread only, no OpenMP)"),
               cl::value_desc("N"), cl::init(0), cl::sub(command),
@@ -84,7 +84,8 @@ CompileFlags::CompileFlags(cl::SubCommand &command)
                cl::cat(getDriverCategory())),
       kernelFlags(command, "Integer matmul kernel: auto (the best the "
                            "features allow), avx512-vnni, avx-vnni, avx2, "
-                           "i8mm, dotprod, or none") {}
+                           "i8mm, dotprod, or none (the reference loops, f32 "
+                           "matmuls included)") {}
 
 llvm::Expected<CompileOptions> CompileFlags::getOptions() const {
   CompileOptions options;

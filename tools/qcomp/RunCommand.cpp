@@ -60,10 +60,12 @@ static cl::opt<unsigned> repeat("repeat",
                                 cl::init(1), cl::sub(command),
                                 cl::cat(getDriverCategory()));
 
-static KernelFlags kernelFlags(command,
-                               "Integer matmul kernel: auto (the best this CPU "
-                               "has), avx512-vnni, avx-vnni, avx2, i8mm, "
-                               "dotprod, or none for the reference loops");
+static KernelFlags
+    kernelFlags(command,
+                "Integer matmul kernel: auto (the best this CPU "
+                "has), avx512-vnni, avx-vnni, avx2, i8mm, "
+                "dotprod, or none for the reference loops (f32 matmuls "
+                "included)");
 
 static int run(MLIRContext &context) {
   if (llvm::Error err = kernelFlags.validate())
