@@ -255,14 +255,26 @@ func.func @signed_in_place(%a: memref<9x8xi8>, %c: memref<9x3xi32>) {
 
 // -----
 
-// 17 rows of A: the avx2 kernel stores B widened to i16.
+// 17 rows of A: the avx2 kernel stores B widened to i16, one K step per
+// iteration of its K loop (K / 2 = 3). avx512-vnni takes two steps per
+// iteration: K / 4 = 2, one pair in the loop, 2 x 24 instructions of its
+// 6 x 4 tile (an odd last step follows the loop: @odd_k).
 // VNNI-LABEL: func.func @many_rows
+// VNNI:         scf.for %{{.+}} = %c0{{.*}} to %c2{{.*}} step %c2{{.*}} iter_args
+// VNNI-COUNT-48:  llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// VNNI:           scf.yield
+// VNNI-NOT:     llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// VNNI:         return
 // DOTPROD-LABEL: func.func @many_rows
 // I8MM-LABEL: func.func @many_rows
 // AVX2-LABEL: func.func @many_rows
 // AVX2:         memref.get_global @__qc_packed_rhs{{.*}} : memref<1x3x32xi16>
 // AVX2-NOT:     vector<16xi8> to vector<16xi16>
-// AVX2:         llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// AVX2:         scf.for %{{.+}} = %c0{{.*}} to %c3{{.*}} step %c1{{.*}} iter_args
+// AVX2-COUNT-8:   llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// AVX2:           scf.yield
+// AVX2-NOT:     llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// AVX2:         return
 #a = affine_map<(i, j, k) -> (i, k)>
 #b = affine_map<(i, j, k) -> (k, j)>
 #c = affine_map<(i, j, k) -> (i, j)>
@@ -563,6 +575,35 @@ func.func @empty(%a: memref<0x6xi8>, %c: memref<0x3xi32>) {
       ins(%a, %b : memref<0x6xi8>, memref<6x3xi8>) outs(%c : memref<0x3xi32>) {
   ^bb0(%x: i8, %w: i8, %acc: i32):
     %0 = arith.extsi %x : i8 to i32
+    %1 = arith.extsi %w : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  }
+  return
+}
+
+// -----
+
+// K / 4 = 3 steps on avx512-vnni: one pair in the K loop (2 x 6
+// instructions of the 2 x 3 tile), the third after it.
+// VNNI-LABEL: func.func @odd_k
+// VNNI:         scf.for %{{.+}} = %c0{{.*}} to %c2{{.*}} step %c2{{.*}} iter_args
+// VNNI-COUNT-12:  llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// VNNI:           scf.yield
+// VNNI-COUNT-6: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// VNNI-NOT:     llvm.call_intrinsic
+// VNNI:         return
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
+memref.global "private" constant @weights : memref<12x3xi8> = dense<1>
+func.func @odd_k(%a: memref<2x12xi8>, %c: memref<2x3xi32>) {
+  %b = memref.get_global @weights : memref<12x3xi8>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<2x12xi8>, memref<12x3xi8>) outs(%c : memref<2x3xi32>) {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %0 = arith.extui %x : i8 to i32
     %1 = arith.extsi %w : i8 to i32
     %2 = arith.muli %0, %1 : i32
     %3 = arith.addi %acc, %2 : i32
