@@ -278,8 +278,8 @@ def QCLowerIntMatmulToCPUPass
     Option<"tileRows", "tile-rows", "unsigned", /*default=*/"0",
            "Rows of A per register tile (MR; at most M, rounded up to the "
            "instruction's rows; 0 with tile-vectors 0: the kernel's default, "
-           "8 for i8mm, 6 x 4 or 8 x 3 for avx512-vnni (whichever pads the "
-           "matmul less), 4 otherwise)">,
+           "8 for i8mm, 6 x 4 or 8 x 3 for avx512-vnni (8 x 3 when it pads the "
+           "matmul to 8% less work or more), 4 otherwise)">,
     Option<"tileVectors", "tile-vectors", "unsigned", /*default=*/"0",
            "Vectors of columns per register tile (NR; 0: the kernel's "
            "default, 4 for 32 vector registers, 2 for 16)">,
