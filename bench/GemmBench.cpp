@@ -402,18 +402,16 @@ int main(int argc, char **argv) {
       std::optional<double> signedGops, unsignedGops, floatGops;
       std::optional<double> dnnlUnsignedGops, dnnlSignedGops;
       int8Options.threads = floatOptions.threads = threads;
-      {
-        for (bool isUnsigned : {false, true}) {
-          auto time = measure(context, getInt8Module(shape, isUnsigned, rng),
-                              int8Options, rng);
-          if (!time) {
-            llvm::errs() << "qcomp-bench-gemm: qcomp "
-                         << (isUnsigned ? "u8s8 " : "s8s8 ") << shapeText
-                         << ": " << llvm::toString(time.takeError()) << "\n";
-            return 1;
-          }
-          (isUnsigned ? unsignedGops : signedGops) = ops / *time / 1e9;
+      for (bool isUnsigned : {false, true}) {
+        auto time = measure(context, getInt8Module(shape, isUnsigned, rng),
+                            int8Options, rng);
+        if (!time) {
+          llvm::errs() << "qcomp-bench-gemm: qcomp "
+                       << (isUnsigned ? "u8s8 " : "s8s8 ") << shapeText << ": "
+                       << llvm::toString(time.takeError()) << "\n";
+          return 1;
         }
+        (isUnsigned ? unsignedGops : signedGops) = ops / *time / 1e9;
       }
 #ifdef QCOMP_BENCH_HAVE_DNNL
       if (!skipDnnl) {

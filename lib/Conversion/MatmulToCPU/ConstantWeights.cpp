@@ -16,28 +16,6 @@
 using namespace mlir;
 using namespace mlir::qcomp;
 
-FailureOr<std::vector<int8_t>>
-qcomp::getConstantGlobalBytes(memref::GlobalOp global) {
-  if (!global.getConstant() || !global.getInitialValue())
-    return failure();
-  Attribute init = *global.getInitialValue();
-  std::vector<int8_t> values;
-  if (auto dense = dyn_cast<DenseIntElementsAttr>(init)) {
-    if (!dense.getElementType().isInteger(8))
-      return failure();
-    for (const APInt &value : dense.getValues<APInt>())
-      values.push_back((int8_t)value.getSExtValue());
-    return values;
-  }
-  if (auto resource = dyn_cast<DenseI8ResourceElementsAttr>(init)) {
-    std::optional<ArrayRef<int8_t>> data = resource.tryGetAsArrayRef();
-    if (!data)
-      return failure();
-    return std::vector<int8_t>(data->begin(), data->end());
-  }
-  return failure();
-}
-
 /// `value` as a constant index, or -1.
 static int64_t getConstantIndex(Value value) {
   APInt constant;
@@ -124,12 +102,8 @@ qcomp::matchUnpackedWeights(Value b, SymbolTableCollection &symbols,
       rem.getLhs() != col.getResult())
     return fail();
   auto getGlobal = load.getMemRef().getDefiningOp<memref::GetGlobalOp>();
-  auto global = getGlobal ? symbols.lookupNearestSymbolFrom<memref::GlobalOp>(
-                                unpack, getGlobal.getNameAttr())
-                          : nullptr;
-  FailureOr<std::vector<int8_t>> bytes = failure();
-  if (global)
-    bytes = getConstantGlobalBytes(global);
+  FailureOr<std::vector<int8_t>> bytes =
+      getGlobalValues<int8_t>(getGlobal, symbols);
   if (failed(bytes))
     return fail();
   auto packedType = cast<MemRefType>(getGlobal.getType());

@@ -29,6 +29,9 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/SymbolTable.h"
 
 #include <cstdint>
 #include <string>
@@ -36,8 +39,43 @@
 
 namespace mlir::qcomp {
 
-/// The int8 values of a constant global's initial value, row-major.
-FailureOr<std::vector<int8_t>> getConstantGlobalBytes(memref::GlobalOp global);
+/// The values of a constant global's initial value, row-major, when its
+/// elements are of C++ type T (int8_t for i8, float for f32): a dense
+/// attribute or a dense resource.
+template <typename T>
+FailureOr<std::vector<T>> getConstantGlobalValues(memref::GlobalOp global) {
+  if (!global.getConstant() || !global.getInitialValue())
+    return failure();
+  Attribute init = *global.getInitialValue();
+  if (auto dense = dyn_cast<DenseElementsAttr>(init)) {
+    auto values = dense.tryGetValues<T>();
+    if (failed(values))
+      return failure();
+    return std::vector<T>(values->begin(), values->end());
+  }
+  if (auto resource =
+          dyn_cast<detail::DenseResourceElementsAttrBase<T>>(init)) {
+    std::optional<ArrayRef<T>> data = resource.tryGetAsArrayRef();
+    if (!data)
+      return failure();
+    return std::vector<T>(data->begin(), data->end());
+  }
+  return failure();
+}
+
+/// The values of the constant global `getGlobal` reads, as
+/// getConstantGlobalValues; failure when there is none.
+template <typename T>
+FailureOr<std::vector<T>> getGlobalValues(memref::GetGlobalOp getGlobal,
+                                          SymbolTableCollection &symbols) {
+  if (!getGlobal)
+    return failure();
+  auto global = symbols.lookupNearestSymbolFrom<memref::GlobalOp>(
+      getGlobal, getGlobal.getNameAttr());
+  if (!global)
+    return failure();
+  return getConstantGlobalValues<T>(global);
+}
 
 /// A K x N weight of B-bit signed values unpacked from a constant global.
 struct UnpackedWeights {

@@ -19,6 +19,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ConstantWeights.h"
 #include "FusedEpilogue.h"
 #include "KernelLoops.h"
 #include "TileStores.h"
@@ -86,27 +87,6 @@ static bool isFloatMultiplyAccumulate(linalg::LinalgOp op) {
   BlockArgument a = body->getArgument(0), b = body->getArgument(1);
   return (mul.getLhs() == a && mul.getRhs() == b) ||
          (mul.getLhs() == b && mul.getRhs() == a);
-}
-
-/// The f32 values of a constant global's initial value, row-major.
-static FailureOr<std::vector<float>>
-getConstantGlobalFloats(memref::GlobalOp global) {
-  if (!global.getConstant() || !global.getInitialValue())
-    return failure();
-  Attribute init = *global.getInitialValue();
-  if (auto dense = dyn_cast<DenseFPElementsAttr>(init)) {
-    if (!dense.getElementType().isF32())
-      return failure();
-    auto values = dense.getValues<float>();
-    return std::vector<float>(values.begin(), values.end());
-  }
-  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(init)) {
-    std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef();
-    if (!data)
-      return failure();
-    return std::vector<float>(data->begin(), data->end());
-  }
-  return failure();
 }
 
 /// B as a fresh buffer written only by a `linalg.transpose` (permutation
@@ -205,13 +185,8 @@ static FailureOr<FloatMatmul> matchFloatMatmul(linalg::LinalgOp op,
       match.transposed = std::move(*transposed);
     }
   }
-  memref::GlobalOp global;
-  if (getGlobal)
-    global = symbols.lookupNearestSymbolFrom<memref::GlobalOp>(
-        op, getGlobal.getNameAttr());
-  FailureOr<std::vector<float>> values = failure();
-  if (global)
-    values = getConstantGlobalFloats(global);
+  FailureOr<std::vector<float>> values =
+      getGlobalValues<float>(getGlobal, symbols);
   if (failed(values)) {
     reason = "its B operand is not a constant global with known values";
     return failure();
@@ -250,13 +225,10 @@ static void lowerFloatMatmul(FloatMatmul &mm, int64_t lanes, int64_t mr,
       }
   OpBuilder globals(symbolInsertionPoint);
   SmallVector<int64_t> packedShape = {np / panelWidth, mm.k, panelWidth};
-  auto packedGlobal = memref::GlobalOp::create(
-      globals, loc, "__qc_packed_rhs", globals.getStringAttr("private"),
-      MemRefType::get(packedShape, f32),
+  memref::GlobalOp packedGlobal = createConstantGlobal(
+      globals, loc, symbols, "__qc_packed_rhs",
       DenseElementsAttr::get(RankedTensorType::get(packedShape, f32),
-                             ArrayRef<float>(packed)),
-      /*constant=*/true, globals.getI64IntegerAttr(64));
-  symbols.insert(packedGlobal);
+                             ArrayRef<float>(packed)));
 
   OpBuilder b(fused ? fused->op.getOperation() : op);
   auto index = [&](int64_t value) -> Value {

@@ -66,7 +66,8 @@ struct KernelShape {
   int64_t lanes;
   int64_t group;
   unsigned elementBits;
-  /// The instruction multiplies unsigned A bytes: a signed A is shifted.
+  /// The instruction multiplies unsigned A bytes by signed B bytes: a
+  /// signed A is read against B + 128 or shifted (see lowerIntMatmul).
   bool unsignedA;
   /// The instruction multiplies signed A bytes: an unsigned A cannot use it
   /// (unless there is an `unsignedIntrinsic`).
@@ -260,11 +261,8 @@ static FailureOr<IntMatmul> matchIntMatmul(linalg::GenericOp op,
     reason = "its B operand is not a constant (a product of activations)";
     return failure();
   }
-  auto global = symbols.lookupNearestSymbolFrom<memref::GlobalOp>(
-      op, getGlobal.getNameAttr());
-  FailureOr<std::vector<int8_t>> values = failure();
-  if (global)
-    values = getConstantGlobalBytes(global);
+  FailureOr<std::vector<int8_t>> values =
+      getGlobalValues<int8_t>(getGlobal, symbols);
   if (failed(values)) {
     reason = "its B operand is not a constant global with known values";
     return failure();
@@ -277,28 +275,21 @@ static FailureOr<IntMatmul> matchIntMatmul(linalg::GenericOp op,
 // Rewriting
 //===----------------------------------------------------------------------===//
 
-/// Creates a private constant global `memref<shape x T>` holding `values`
-/// (one per element, truncated to T), aligned for vector loads:
-///
-///   memref.global "private" constant @__qc_packed : memref<...> = dense<...>
-///     {alignment = 64}
-static memref::GlobalOp createConstantGlobal(OpBuilder &b, Location loc,
-                                             SymbolTable &symbols,
-                                             StringRef name,
-                                             ArrayRef<int64_t> shape, Type type,
-                                             ArrayRef<int64_t> values) {
-  auto tensorType = RankedTensorType::get(shape, type);
+/// A private constant global `memref<shape x T>` of `values` (one per
+/// element, truncated to the integer type T).
+static memref::GlobalOp createIntegerGlobal(OpBuilder &b, Location loc,
+                                            SymbolTable &symbols,
+                                            StringRef name,
+                                            ArrayRef<int64_t> shape, Type type,
+                                            ArrayRef<int64_t> values) {
   SmallVector<APInt> elements;
   elements.reserve(values.size());
   for (int64_t value : values)
     elements.push_back(APInt(type.getIntOrFloatBitWidth(), value,
                              /*isSigned=*/true, /*implicitTrunc=*/true));
-  auto global = memref::GlobalOp::create(
-      b, loc, name, b.getStringAttr("private"), MemRefType::get(shape, type),
-      DenseElementsAttr::get(tensorType, elements), /*constant=*/true,
-      b.getI64IntegerAttr(64));
-  symbols.insert(global);
-  return global;
+  return createConstantGlobal(
+      b, loc, symbols, name,
+      DenseElementsAttr::get(RankedTensorType::get(shape, type), elements));
 }
 
 /// What a dot-product instruction computes, in portable vector arithmetic:
@@ -375,7 +366,7 @@ enum class AReading {
 };
 
 static AReading chooseAReading(const IntMatmul &mm, const KernelShape &shape,
-                               Type elementType, bool shiftA,
+                               Type elementType, bool signedForUnsigned,
                                bool fusedPrologue) {
   if (fusedPrologue || shape.rows > 1)
     return AReading::Whole;
@@ -383,8 +374,9 @@ static AReading chooseAReading(const IntMatmul &mm, const KernelShape &shape,
   // A signed A for u8 x s8 is read in place with B biased instead of A
   // shifted; a sub-byte B is widened signed in registers and keeps the
   // shift.
-  if ((!shiftA || mm.bBits == 8) && aType.getElementType() == elementType &&
-      mm.k % shape.group == 0 && aType.isLastDimUnitStride())
+  if ((!signedForUnsigned || mm.bBits == 8) &&
+      aType.getElementType() == elementType && mm.k % shape.group == 0 &&
+      aType.isLastDimUnitStride())
     return AReading::Direct;
   return AReading::PerTile;
 }
@@ -451,7 +443,7 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
   if (subByteB)
     packed = packSubByteOperands(packed, vectorLength, mm.bBits);
   OpBuilder globals(symbolInsertionPoint);
-  memref::GlobalOp packedGlobal = createConstantGlobal(
+  memref::GlobalOp packedGlobal = createIntegerGlobal(
       globals, loc, symbols, "__qc_packed_rhs",
       {nb / nr, kg, nr * storedLength}, storageType, packed);
   memref::GlobalOp correction;
@@ -463,7 +455,7 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
         columns[col] -= 128 * (int64_t)mm.b[row * mm.n + col];
     for (int64_t &value : columns)
       value = (int32_t)(uint32_t)value;
-    correction = createConstantGlobal(
+    correction = createIntegerGlobal(
         globals, loc, symbols, "__qc_rhs_shift_correction", {np}, i32, columns);
   }
 

@@ -8,9 +8,23 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/SymbolTable.h"
 
 using namespace mlir;
 using namespace mlir::qcomp;
+
+memref::GlobalOp qcomp::createConstantGlobal(OpBuilder &b, Location loc,
+                                             SymbolTable &symbols,
+                                             StringRef name,
+                                             DenseElementsAttr values) {
+  auto type = cast<ShapedType>(values.getType());
+  auto global = memref::GlobalOp::create(
+      b, loc, name, b.getStringAttr("private"),
+      MemRefType::get(type.getShape(), type.getElementType()), values,
+      /*constant=*/true, b.getI64IntegerAttr(64));
+  symbols.insert(global);
+  return global;
+}
 
 void qcomp::emitColumnBlocks(
     OpBuilder &b, Location loc, int64_t blocks, int64_t nr, bool parallel,

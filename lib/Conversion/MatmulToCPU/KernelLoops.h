@@ -6,7 +6,8 @@
 //
 // The integer (IntMatmulToCPU.cpp) and float (FloatMatmulToCPU.cpp) kernels
 // match the same contraction body and run the same loop over column
-// blocks; their tiles store through TileStores.h.
+// blocks, and create their packed constants alike; their tiles store
+// through TileStores.h.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +15,7 @@
 #define QCOMP_LIB_CONVERSION_MATMULTOCPU_KERNELLOOPS_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 
 namespace mlir::qcomp {
@@ -39,6 +41,16 @@ Operation *getAccumulatedProduct(Block *body, unsigned numOps) {
     return nullptr;
   return product.getDefiningOp();
 }
+
+/// A private constant global holding `values` (its type the memref of
+/// their shape and element type), aligned for vector loads, added to
+/// `symbols` (which renames it when the name is taken):
+///
+///   memref.global "private" constant @name : memref<...> = dense<...>
+///     {alignment = 64}
+memref::GlobalOp createConstantGlobal(OpBuilder &b, Location loc,
+                                      SymbolTable &symbols, StringRef name,
+                                      DenseElementsAttr values);
 
 /// The loop over column blocks jb = 0, NR, 2 NR, ... < `blocks` (vectors
 /// of columns) that calls `body` with jb: an scf.parallel loop when
