@@ -226,8 +226,11 @@ func.func @in_place_lhs(%a: memref<9x8xi8>, %c: memref<9x3xi32>) {
 // VNNI-NOT:     __qc_rhs_shift_correction
 // VNNI-NOT:     arith.xori
 // VNNI:         %[[SUMS:.+]] = memref.alloc() {alignment = 64 : i64} : memref<9xi32>
-// VNNI:         linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%arg0 : memref<9x8xi8>) outs(%[[SUMS]] : memref<9xi32>)
+// VNNI-NOT:     vpdpbusd
+// VNNI:         scf.for %{{.+}} = %{{.+}} to %c8 step %c1 iter_args(%{{.+}} = %c0_i32) -> (i32)
+// VNNI:           memref.load %arg0
 // VNNI:           arith.extsi %{{.+}} : i8 to i32
+// VNNI:         memref.store %{{.+}}, %[[SUMS]]
 // VNNI:         memref.load %[[SUMS]]
 // VNNI:         arith.muli %{{.+}}, %c-128_i32
 // VNNI:         %[[A:.+]] = vector.bitcast %{{.+}} : vector<16xi32> to vector<64xi8>
@@ -243,6 +246,47 @@ func.func @signed_in_place(%a: memref<9x8xi8>, %c: memref<9x3xi32>) {
   %b = memref.get_global @weights : memref<8x3xi8>
   linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%a, %b : memref<9x8xi8>, memref<8x3xi8>) outs(%c : memref<9x3xi32>) {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %0 = arith.extsi %x : i8 to i32
+    %1 = arith.extsi %w : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  }
+  return
+}
+
+// -----
+
+// The row sums with vpdpbusd itself: each row's 64-byte chunks against a
+// vector of ones (the unsigned operand), four chains per iteration (K = 328:
+// one iteration of 256 bytes, then one chunk on its own), reduced once per
+// row, then the K mod 64 = 8 bytes after the last chunk one by one.
+// VNNI-LABEL: func.func @row_sums
+// VNNI:         %[[SUMS:.+]] = memref.alloc() {alignment = 64 : i64} : memref<2xi32>
+// VNNI:         %[[ONES:.+]] = arith.constant dense<1> : vector<64xi8>
+// VNNI:         scf.for %[[I:.+]] = %c0 to %c2 step %c1 {
+// VNNI:           %[[CHAINS:.+]]:4 = scf.for %[[K:.+]] = %{{.+}} to %c256 step %c256{{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>) {
+// VNNI:             %[[BYTES:.+]] = vector.load %arg0[%[[I]], %[[K]]] : memref<2x328xi8>, vector<64xi8>
+// VNNI:             llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.+}}, %[[ONES]], %[[BYTES]])
+// VNNI-COUNT-3:     llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// VNNI:             scf.yield
+// VNNI:           %[[LAST:.+]] = vector.load %arg0[%[[I]], %c256{{.*}}] : memref<2x328xi8>, vector<64xi8>
+// VNNI:           %[[FIRST:.+]] = llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%[[CHAINS]]#0, %[[ONES]], %[[LAST]])
+// VNNI:           %[[T0:.+]] = arith.addi %[[FIRST]], %[[CHAINS]]#1
+// VNNI:           %[[T1:.+]] = arith.addi %[[T0]], %[[CHAINS]]#2
+// VNNI:           %[[T2:.+]] = arith.addi %[[T1]], %[[CHAINS]]#3
+// VNNI:           %[[SUM:.+]] = vector.reduction <add>, %[[T2]] : vector<16xi32> into i32
+// VNNI:           %[[ALL:.+]] = scf.for %{{.+}} = %c320 to %c328 step %c1 iter_args(%{{.+}} = %[[SUM]]) -> (i32)
+// VNNI:           memref.store %[[ALL]], %[[SUMS]][%[[I]]]
+#a = affine_map<(i, j, k) -> (i, k)>
+#b = affine_map<(i, j, k) -> (k, j)>
+#c = affine_map<(i, j, k) -> (i, j)>
+memref.global "private" constant @weights : memref<328x3xi8> = dense<1>
+func.func @row_sums(%a: memref<2x328xi8>, %c: memref<2x3xi32>) {
+  %b = memref.get_global @weights : memref<328x3xi8>
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<2x328xi8>, memref<328x3xi8>) outs(%c : memref<2x3xi32>) {
   ^bb0(%x: i8, %w: i8, %acc: i32):
     %0 = arith.extsi %x : i8 to i32
     %1 = arith.extsi %w : i8 to i32
