@@ -64,16 +64,16 @@ FailureOr<MatmulPrologue> qcomp::matchPrologue(linalg::GenericOp matmul,
   return result;
 }
 
-void qcomp::emitFusedPack(
-    OpBuilder &b, Location loc, const MatmulPrologue &prologue,
-    Value packedView,
-    function_ref<Value(OpBuilder &, Location, Value)> finish) {
+linalg::GenericOp
+qcomp::emitFusedPack(OpBuilder &b, Location loc, const MatmulPrologue &prologue,
+                     Value packedView,
+                     function_ref<Value(OpBuilder &, Location, Value)> finish) {
   linalg::GenericOp op = prologue.op;
   SmallVector<AffineMap> maps;
   for (OpOperand *input : op.getDpsInputOperands())
     maps.push_back(op.getMatchingIndexingMap(input));
   maps.push_back(AffineMap::getMultiDimIdentityMap(2, b.getContext()));
-  linalg::GenericOp::create(
+  return linalg::GenericOp::create(
       b, loc, TypeRange{}, op.getDpsInputs(), ValueRange{packedView}, maps,
       op.getIteratorTypesArray(),
       [&](OpBuilder &nb, Location nloc, ValueRange args) {

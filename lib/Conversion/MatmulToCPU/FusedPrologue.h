@@ -49,9 +49,10 @@ FailureOr<MatmulPrologue> matchPrologue(linalg::GenericOp matmul, Value a,
 /// reading P's inputs through P's maps, computing P's body and then
 /// `finish` (the kernel's shift and widening) on its result, into
 /// `packedView` (the M x K part of the padded A).
-void emitFusedPack(OpBuilder &b, Location loc, const MatmulPrologue &prologue,
-                   Value packedView,
-                   function_ref<Value(OpBuilder &, Location, Value)> finish);
+linalg::GenericOp
+emitFusedPack(OpBuilder &b, Location loc, const MatmulPrologue &prologue,
+              Value packedView,
+              function_ref<Value(OpBuilder &, Location, Value)> finish);
 
 /// Erases P, A's deallocations and allocation, once the matmul is gone.
 void eraseReplacedPrologue(MatmulPrologue &prologue);

@@ -7,6 +7,7 @@
 #include "KernelLoops.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/SymbolTable.h"
 
@@ -45,4 +46,18 @@ void qcomp::emitColumnBlocks(
                        body(rb, rloc, jb);
                        scf::YieldOp::create(rb, rloc);
                      });
+}
+
+void qcomp::parallelizeRows(linalg::GenericOp op, int64_t chunks) {
+  int64_t rows = op.getStaticLoopRanges()[0];
+  int64_t step = (rows + chunks - 1) / chunks;
+  if (ShapedType::isDynamic(rows) || rows < 2 * step)
+    return;
+  IRRewriter rewriter(op.getContext());
+  rewriter.setInsertionPoint(op);
+  linalg::LinalgTilingOptions options;
+  options.setTileSizes(ArrayRef<int64_t>{step, 0})
+      .setLoopType(linalg::LinalgTilingLoopType::ParallelLoops);
+  if (succeeded(linalg::tileLinalgOp(rewriter, op, options)))
+    rewriter.eraseOp(op);
 }

@@ -59,6 +59,17 @@ void emitColumnBlocks(OpBuilder &b, Location loc, int64_t blocks, int64_t nr,
                       bool parallel,
                       function_ref<void(OpBuilder &, Location, Value)> body);
 
+/// Splits the rows (first loop) of `op`, a 2-d parallel linalg.generic on
+/// buffers, into an scf.parallel loop over `chunks` blocks of rows, so
+/// that the threads share the packing of A before the column blocks:
+///
+///   scf.parallel (%i) = (0) to (M) step (ceil(M / chunks)) {
+///     linalg.generic ... on subviews of rows [i, min(i + step, M))
+///   }
+///
+/// `op` is replaced. Fewer rows than two chunks' worth leave it as is.
+void parallelizeRows(linalg::GenericOp op, int64_t chunks);
+
 } // namespace mlir::qcomp
 
 #endif // QCOMP_LIB_CONVERSION_MATMULTOCPU_KERNELLOOPS_H

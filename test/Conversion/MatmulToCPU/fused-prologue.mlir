@@ -1,6 +1,7 @@
 // RUN: qcomp-opt %s --split-input-file --verify-diagnostics --qc-lower-int-matmul-to-cpu="features=+avx512vnni" | FileCheck %s
 // RUN: qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="features=+avx512vnni fuse-prologue=false" 2>/dev/null | FileCheck %s --check-prefix=UNFUSED
 // RUN: qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="triple=aarch64-linux-gnu features=+dotprod" 2>/dev/null | FileCheck %s --check-prefix=DOTPROD
+// RUN: qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="features=+avx512vnni parallel-min-macs=90" 2>/dev/null | FileCheck %s --check-prefix=PARALLEL
 
 // Dynamic per-row quantization of a float activation X (5 x 6), as the
 // reference lowering of qc.dynamic_quantize writes it on buffers: A =
@@ -33,6 +34,23 @@
 // DOTPROD:         linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : memref<5x6xf32>, memref<5xf32>)
 // DOTPROD:           %[[Q:.+]] = arith.fptosi %{{.+}} : f32 to i8
 // DOTPROD-NEXT:      linalg.yield %[[Q]] : i8
+//
+// A matmul of at least parallel-min-macs multiply-adds (5 x 3 x 6 = 90)
+// quantizes and packs A by blocks of rows (of ceil(5 / 64) = 1 row) on the
+// threads as well, before its column blocks. Nothing pads M or K to
+// more than the rows' 8 bytes: only those are zeroed first.
+// PARALLEL-LABEL: func.func @per_row
+// PARALLEL:         %[[AP:.+]] = memref.alloc() {alignment = 64 : i64} : memref<5x8xi8>
+// PARALLEL:         linalg.fill ins(%{{.+}} : i8) outs(%[[AP]] : memref<5x8xi8>)
+// PARALLEL:         %[[AV:.+]] = memref.subview %[[AP]][0, 0] [5, 6] [1, 1]
+// PARALLEL:         scf.parallel (%[[I:.+]]) = (%{{.+}}) to (%c5) step (%c1{{.*}}) {
+// PARALLEL-DAG:       %[[X:.+]] = memref.subview %arg0[%[[I]], 0] [1, 6] [1, 1]
+// PARALLEL-DAG:       %[[S:.+]] = memref.subview %arg1[%[[I]]] [1] [1]
+// PARALLEL-DAG:       %[[OUT:.+]] = memref.subview %[[AV]][%[[I]], 0] [1, 6] [1, 1]
+// PARALLEL:           linalg.generic {{.*}} ins(%[[X]], %[[S]] : {{.*}}) outs(%[[OUT]] : memref<1x6xi8, strided<[8, 1], offset: ?>>)
+// PARALLEL:             arith.divf
+// PARALLEL:         scf.parallel
+// PARALLEL:           llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
 #a = affine_map<(i, j, k) -> (i, k)>
 #b = affine_map<(i, j, k) -> (k, j)>
 #c = affine_map<(i, j, k) -> (i, j)>
