@@ -74,6 +74,17 @@ for flag, feature in [("avx2", "host-avx2"), ("avx512f", "host-avx512f"),
                       ("avx_vnni", "host-avxvnni")]:
     if flag in flags:
         config.available_features.add(feature)
+# AMX needs the operating system's permission for the tile state as well.
+if "amx_int8" in flags:
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA = 158, 0x1023, 18
+        if libc.syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM,
+                        XFEATURE_XTILEDATA) == 0:
+            config.available_features.add("host-amx")
+    except (OSError, AttributeError):
+        pass
 
 # Cross compilation to AArch64, run under QEMU (Debian's qemu-user and
 # gcc-aarch64-linux-gnu, installed by scripts/setup.sh).

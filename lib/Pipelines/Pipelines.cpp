@@ -16,6 +16,7 @@
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/ConvertToLLVM/ToLLVMPass.h"
 #include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
 #include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
@@ -167,12 +168,23 @@ buildLoweringPipeline(OpPassManager &pm, bool resultsToOutParams,
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
+  if (kernels) {
+    // Control flow through convert-to-llvm with the AMX dialect's interface
+    // (loaded by the kernel pass): its type conversion (amx.tile to
+    // x86_amx) is then the branches' too, for the accumulator tiles the
+    // AMX kernel carries around its K loop. Before the OpenMP conversion,
+    // whose ops must hold converted blocks by then.
+    ConvertToLLVMPassOptions controlFlowOptions;
+    controlFlowOptions.filterDialects = {"cf", "amx"};
+    pm.addPass(createConvertToLLVMPass(controlFlowOptions));
+  }
   if (openMP)
     pm.addPass(createConvertOpenMPToLLVMPass());
   ConvertFuncToLLVMPassOptions funcOptions;
   funcOptions.useBarePtrCallConv = false;
   pm.addPass(createConvertFuncToLLVMPass(funcOptions));
-  pm.addPass(createConvertControlFlowToLLVMPass());
+  if (!kernels)
+    pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }

@@ -254,12 +254,24 @@ def QCLowerIntMatmulToCPUPass
 
     | kernel | instruction | L x G | operands |
     |---|---|---|---|
+    | `amx` | `tdpbssd` / `tdpbusd` tiles (x86 AMX-INT8, Linux) | 16 x 16 tiles of 64 products | s8 or u8 A by s8 B as they are (see below) |
     | `avx512-vnni` | `vpdpbusd` zmm | 16 x 4 | u8 x s8: a signed A is read in place against B + 128 (the accumulators start at `-128 * rowsum(A)`), or, when K is not a multiple of 4 or B is int4 / int2, shifted by +128 (xor 0x80) with the accumulators starting at `-128 * colsum(B)`, a compile-time constant |
     | `avx-vnni` | `vpdpbusd` ymm | 8 x 4 | as above |
     | `avx2` | `vpmaddwd` ymm | 8 x 2 | A and B widened to i16: exact for every value, no int16 saturation (`vpmaddubsw` could saturate) |
     | `i8mm` | `smmla` / `usmmla` (AArch64) | 2 x 8, 2 rows | a 2 x 8 block of A by an 8 x 2 block of B into a 2 x 2 int32 tile; s8 or u8 A (`usmmla`); a one-row A takes `sdot` when the target has dotprod |
     | `dotprod` | `sdot` (AArch64) | 4 x 4 | s8 x s8 (an unsigned A is left to the reference loops) |
     | `none` | | | nothing changes |
+
+    The `amx` kernel works on tiles instead of vectors: B is packed as
+    `Bp[Np/16][Kp/4][16][4]` (int4 / int2 weights widened to int8), A is
+    read in place when M is a multiple of 32 and K of 64, else copied (or
+    computed by the fused prologue) into a zero-padded `Mp x Kp` buffer
+    (by blocks of rows on the threads for large matmuls), and each block of
+    32 x 32 results is a 2 x 2 of accumulator tiles held in tile registers
+    over K, stored to a 32 x 32 int32 buffer of its column block whose rows
+    go through the fused epilogue (16-lane AVX-512 vectors). The module gets
+    a constructor that asks Linux for the AMX tile state (arch_prctl
+    `ARCH_REQ_XCOMP_PERM`). `auto` does not pick it: it must be named.
 
     Matmuls with a non-constant B (activation x activation), dynamic shapes,
     unsigned weights or a sub-byte B not unpacked from a constant keep the
@@ -271,10 +283,10 @@ def QCLowerIntMatmulToCPUPass
            "Target triple (x86_64-* or aarch64-*)">,
     Option<"features", "features", "std::string", /*default=*/"\"\"",
            "Target features as llc's -mattr: +avx2,+avx512vnni,+avxvnni, "
-           "+dotprod, +i8mm, ...">,
+           "+amx-int8, +dotprod, +i8mm, ...">,
     Option<"kernel", "kernel", "std::string", /*default=*/"\"auto\"",
-           "auto (the best the features allow), avx512-vnni, avx-vnni, "
-           "avx2, i8mm, dotprod or none">,
+           "auto (the best the features allow), amx, avx512-vnni, "
+           "avx-vnni, avx2, i8mm, dotprod or none">,
     Option<"tileRows", "tile-rows", "unsigned", /*default=*/"0",
            "Rows of A per register tile (MR; at most M, rounded up to the "
            "instruction's rows; 0 with tile-vectors 0: the kernel's default, "
@@ -303,6 +315,7 @@ def QCLowerIntMatmulToCPUPass
            "a kernel on a machine without its instruction">
   ];
   let dependentDialects = [
+    "::mlir::amx::AMXDialect",
     "::mlir::arith::ArithDialect",
     "::mlir::LLVM::LLVMDialect",
     "::mlir::linalg::LinalgDialect",

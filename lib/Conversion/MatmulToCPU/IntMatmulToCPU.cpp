@@ -28,12 +28,14 @@
 #include "ConstantWeights.h"
 #include "FusedEpilogue.h"
 #include "FusedPrologue.h"
+#include "IntMatmul.h"
 #include "KernelLoops.h"
 #include "TileStores.h"
 
 #include "qcomp/Conversion/Passes.h"
 #include "qcomp/Target/CPU/CPUFeatures.h"
 
+#include "mlir/Dialect/AMX/AMXDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -90,19 +92,6 @@ struct KernelShape {
   int64_t getAccumulatorLanes() const { return rows * lanes; }
 };
 
-/// An integer matmul of the reference lowering with a constant B.
-struct IntMatmul {
-  linalg::GenericOp op;
-  Value a, c;
-  bool aSigned = true;
-  int64_t m = 0, n = 0, k = 0;
-  /// B, K x N row-major.
-  std::vector<int8_t> b;
-  /// B's width: 8, or 4 / 2 for weights unpacked from packed bytes.
-  unsigned bBits = 8;
-  std::optional<UnpackedWeights> unpacked;
-};
-
 struct LowerIntMatmulToCPUPass
     : qcomp::impl::QCLowerIntMatmulToCPUPassBase<LowerIntMatmulToCPUPass> {
   using Base::Base;
@@ -146,6 +135,7 @@ static KernelShape getKernelShape(IntDotKernel kind) {
   case IntDotKernel::DotProd:
     return {kind, 4, 4, 8, false, true, "llvm.aarch64.neon.sdot.v4i32.v16i8",
             4};
+  case IntDotKernel::Amx: // Tiles, not vectors: lowerIntMatmulWithAmx.
   case IntDotKernel::None:
     break;
   }
@@ -278,23 +268,6 @@ static FailureOr<IntMatmul> matchIntMatmul(linalg::GenericOp op,
 //===----------------------------------------------------------------------===//
 // Rewriting
 //===----------------------------------------------------------------------===//
-
-/// A private constant global `memref<shape x T>` of `values` (one per
-/// element, truncated to the integer type T).
-static memref::GlobalOp createIntegerGlobal(OpBuilder &b, Location loc,
-                                            SymbolTable &symbols,
-                                            StringRef name,
-                                            ArrayRef<int64_t> shape, Type type,
-                                            ArrayRef<int64_t> values) {
-  SmallVector<APInt> elements;
-  elements.reserve(values.size());
-  for (int64_t value : values)
-    elements.push_back(APInt(type.getIntOrFloatBitWidth(), value,
-                             /*isSigned=*/true, /*implicitTrunc=*/true));
-  return createConstantGlobal(
-      b, loc, symbols, name,
-      DenseElementsAttr::get(RankedTensorType::get(shape, type), elements));
-}
 
 /// What a dot-product instruction computes, in portable vector arithmetic:
 /// acc + sum over each of the `lanes` lanes' `group` products of ext(lhs) *
@@ -973,7 +946,13 @@ void LowerIntMatmulToCPUPass::runOnOperation() {
   }
   if (chosen == IntDotKernel::None)
     return;
-  KernelShape best = getKernelShape(chosen);
+  const bool amx = chosen == IntDotKernel::Amx;
+  if (amx && emulateDotProduct) {
+    module.emitError() << "qc-lower-int-matmul-to-cpu: kernel 'amx' has no "
+                          "portable emulation (emulate-dot-product)";
+    return signalPassFailure();
+  }
+  KernelShape best = getKernelShape(amx ? IntDotKernel::Avx512Vnni : chosen);
 
   SymbolTableCollection symbolTables;
   SymbolTable &symbols = symbolTables.getSymbolTable(module);
@@ -1028,7 +1007,10 @@ void LowerIntMatmulToCPUPass::runOnOperation() {
       else if (!why.empty())
         op.emitRemark() << "integer matmul's prologue not fused: " << why;
     }
-    lowerIntMatmul(*match, shape, mr, nr, parallel, emulateDotProduct, fused,
-                   prologue, symbols, func);
+    if (amx)
+      lowerIntMatmulWithAmx(*match, parallel, fused, prologue, symbols, func);
+    else
+      lowerIntMatmul(*match, shape, mr, nr, parallel, emulateDotProduct, fused,
+                     prologue, symbols, func);
   }
 }

@@ -27,6 +27,21 @@ memref::GlobalOp qcomp::createConstantGlobal(OpBuilder &b, Location loc,
   return global;
 }
 
+memref::GlobalOp qcomp::createIntegerGlobal(OpBuilder &b, Location loc,
+                                            SymbolTable &symbols,
+                                            StringRef name,
+                                            ArrayRef<int64_t> shape, Type type,
+                                            ArrayRef<int64_t> values) {
+  SmallVector<APInt> elements;
+  elements.reserve(values.size());
+  for (int64_t value : values)
+    elements.push_back(APInt(type.getIntOrFloatBitWidth(), value,
+                             /*isSigned=*/true, /*implicitTrunc=*/true));
+  return createConstantGlobal(
+      b, loc, symbols, name,
+      DenseElementsAttr::get(RankedTensorType::get(shape, type), elements));
+}
+
 void qcomp::emitColumnBlocks(
     OpBuilder &b, Location loc, int64_t blocks, int64_t nr, bool parallel,
     function_ref<void(OpBuilder &, Location, Value)> body) {

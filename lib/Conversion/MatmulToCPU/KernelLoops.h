@@ -52,6 +52,13 @@ memref::GlobalOp createConstantGlobal(OpBuilder &b, Location loc,
                                       SymbolTable &symbols, StringRef name,
                                       DenseElementsAttr values);
 
+/// A private constant global `memref<shape x T>` of `values` (one per
+/// element, truncated to the integer type T).
+memref::GlobalOp createIntegerGlobal(OpBuilder &b, Location loc,
+                                     SymbolTable &symbols, StringRef name,
+                                     ArrayRef<int64_t> shape, Type type,
+                                     ArrayRef<int64_t> values);
+
 /// The loop over column blocks jb = 0, NR, 2 NR, ... < `blocks` (vectors
 /// of columns) that calls `body` with jb: an scf.parallel loop when
 /// `parallel` (the blocks write disjoint columns), else an scf.for.

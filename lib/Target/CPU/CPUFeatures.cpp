@@ -13,11 +13,18 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
+#if defined(__linux__) && defined(__x86_64__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 using namespace mlir;
 using namespace mlir::qcomp;
 
 llvm::StringRef qcomp::stringifyIntDotKernel(IntDotKernel kernel) {
   switch (kernel) {
+  case IntDotKernel::Amx:
+    return "amx";
   case IntDotKernel::Avx512Vnni:
     return "avx512-vnni";
   case IntDotKernel::AvxVnni:
@@ -36,8 +43,9 @@ llvm::StringRef qcomp::stringifyIntDotKernel(IntDotKernel kernel) {
 
 std::optional<IntDotKernel> qcomp::parseIntDotKernel(llvm::StringRef name) {
   for (IntDotKernel kernel :
-       {IntDotKernel::Avx512Vnni, IntDotKernel::AvxVnni, IntDotKernel::Avx2,
-        IntDotKernel::I8mm, IntDotKernel::DotProd, IntDotKernel::None})
+       {IntDotKernel::Amx, IntDotKernel::Avx512Vnni, IntDotKernel::AvxVnni,
+        IntDotKernel::Avx2, IntDotKernel::I8mm, IntDotKernel::DotProd,
+        IntDotKernel::None})
     if (stringifyIntDotKernel(kernel) == name)
       return kernel;
   return std::nullopt;
@@ -49,8 +57,8 @@ llvm::Error qcomp::checkIntDotKernelName(llvm::StringRef name,
     return llvm::Error::success();
   std::string choices = "auto";
   for (IntDotKernel kernel :
-       {IntDotKernel::Avx512Vnni, IntDotKernel::AvxVnni, IntDotKernel::Avx2,
-        IntDotKernel::I8mm, IntDotKernel::DotProd})
+       {IntDotKernel::Amx, IntDotKernel::Avx512Vnni, IntDotKernel::AvxVnni,
+        IntDotKernel::Avx2, IntDotKernel::I8mm, IntDotKernel::DotProd})
     choices += ", " + stringifyIntDotKernel(kernel).str();
   return llvm::createStringError("unknown " + what + " '" + name +
                                  "' (expected " + choices + " or none)");
@@ -84,25 +92,30 @@ llvm::Expected<CPUFeatures> CPUFeatures::parse(llvm::StringRef triple,
                      .Case("avxvnni", &result.avxvnni)
                      .Case("dotprod", &result.dotprod)
                      .Case("i8mm", &result.i8mm)
+                     .Case("amx-int8", &result.amxInt8)
                      .Default(nullptr);
     if (flag)
       *flag = enable;
   }
   if (result.arch == Arch::X86_64) {
     result.dotprod = result.i8mm = false;
+    if (!parsed.isOSLinux())
+      result.amxInt8 = false;
     if (result.avx512vnni || result.avxvnni)
       result.avx2 = true;
     if (result.avx512vnni || result.avx512bw)
       result.avx512f = result.avx2 = true;
   } else {
     result.avx2 = result.avx512f = result.avx512bw = result.avx512vnni =
-        result.avxvnni = false;
+        result.avxvnni = result.amxInt8 = false;
   }
   return result;
 }
 
 bool CPUFeatures::supports(IntDotKernel kernel) const {
   switch (kernel) {
+  case IntDotKernel::Amx:
+    return arch == Arch::X86_64 && amxInt8 && avx512f;
   case IntDotKernel::Avx512Vnni:
     return arch == Arch::X86_64 && avx512vnni;
   case IntDotKernel::AvxVnni:
@@ -140,6 +153,18 @@ IntDotKernel CPUFeatures::getBestIntDotKernel() const {
   return IntDotKernel::None;
 }
 
+/// Asks Linux for this process's permission to use the AMX tile data
+/// (arch_prctl ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA): false where it is
+/// refused or unknown, and off Linux / x86-64.
+static bool requestAmxTileState() {
+#if defined(__linux__) && defined(__x86_64__)
+  constexpr long kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+  return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+#else
+  return false;
+#endif
+}
+
 std::string qcomp::getHostTriple() {
   return llvm::sys::getDefaultTargetTriple();
 }
@@ -148,12 +173,15 @@ std::string qcomp::getHostCPUFeatures() {
   llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
   std::string result;
   for (llvm::StringRef name : {"avx2", "avx512f", "avx512bw", "avx512vnni",
-                               "avxvnni", "dotprod", "i8mm"}) {
+                               "avxvnni", "dotprod", "i8mm", "amx-int8"}) {
     auto it = host.find(name);
     if (it == host.end())
       continue;
-    result += (result.empty() ? "" : ",") +
-              std::string(it->second ? "+" : "-") + name.str();
+    bool enabled = it->second;
+    if (name == "amx-int8" && enabled)
+      enabled = requestAmxTileState();
+    result += (result.empty() ? "" : ",") + std::string(enabled ? "+" : "-") +
+              name.str();
   }
   return result;
 }

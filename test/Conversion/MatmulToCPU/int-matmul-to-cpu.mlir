@@ -7,12 +7,12 @@
 // RUN: qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="features=+avx2 fuse-epilogue=false" 2>/dev/null | FileCheck %s --check-prefix=UNFUSED
 // RUN: qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu 2>/dev/null | FileCheck %s --check-prefix=NONE
 // RUN: not qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="features=+avx2 kernel=avx512-vnni" 2>&1 | FileCheck %s --check-prefix=MISSING
-// RUN: not qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="kernel=amx" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// RUN: not qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="kernel=sme" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 // RUN: not qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="triple=riscv64" 2>&1 | FileCheck %s --check-prefix=TRIPLE
 // RUN: not qcomp-opt %s --split-input-file --qc-lower-int-matmul-to-cpu="features=avx2" 2>&1 | FileCheck %s --check-prefix=MALFORMED
 
 // MISSING: error: qc-lower-int-matmul-to-cpu: kernel 'avx512-vnni' needs target features the target 'x86_64-unknown-linux-gnu' with '+avx2' lacks
-// UNKNOWN: error: qc-lower-int-matmul-to-cpu: unknown kernel 'amx' (expected auto, avx512-vnni, avx-vnni, avx2, i8mm, dotprod or none)
+// UNKNOWN: error: qc-lower-int-matmul-to-cpu: unknown kernel 'sme' (expected auto, amx, avx512-vnni, avx-vnni, avx2, i8mm, dotprod or none)
 // TRIPLE: error: qc-lower-int-matmul-to-cpu: unsupported target triple 'riscv64' (expected x86_64-* or aarch64-*)
 // MALFORMED: error: qc-lower-int-matmul-to-cpu: malformed CPU feature 'avx2' (expected +name or -name)
 

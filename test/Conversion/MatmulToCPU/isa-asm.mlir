@@ -3,6 +3,9 @@
 // RUN: qcomp-opt %s --pass-pipeline="builtin.module(qcomp-cpu-to-llvm-pipeline{features=+avx512vnni,+avx512bw})" \
 // RUN: | mlir-translate --mlir-to-llvmir | llc -O2 -mtriple=x86_64-unknown-linux-gnu -mattr=+avx512vnni,+avx512bw \
 // RUN: | FileCheck %s --check-prefixes=CHECK,VNNI
+// RUN: qcomp-opt %s --pass-pipeline="builtin.module(qcomp-cpu-to-llvm-pipeline{features=+avx512vnni,+amx-int8 kernel=amx})" \
+// RUN: | mlir-translate --mlir-to-llvmir | llc -O2 -mtriple=x86_64-unknown-linux-gnu -mattr=+avx512vnni,+amx-int8 \
+// RUN: | FileCheck %s --check-prefixes=CHECK,AMX
 // RUN: qcomp-opt %s --pass-pipeline="builtin.module(qcomp-cpu-to-llvm-pipeline{features=+avxvnni})" \
 // RUN: | mlir-translate --mlir-to-llvmir | llc -O2 -mtriple=x86_64-unknown-linux-gnu -mattr=+avxvnni \
 // RUN: | FileCheck %s --check-prefixes=CHECK,AVXVNNI
@@ -18,10 +21,22 @@
 
 // CHECK-LABEL: main:
 // VNNI:          vpdpbusd {{.*}}%zmm
+// AMX:           ldtilecfg
+// AMX:           tileloadd
+// AMX:           tdpbssd %tmm{{[0-7]}}, %tmm{{[0-7]}}, %tmm{{[0-7]}}
+// AMX:           tilestored
 // AVXVNNI:       {vex} vpdpbusd {{.*}}%ymm
 // AVX2:          vpmaddwd {{.*}}%ymm
 // DOTPROD:       sdot v{{[0-9]+}}.4s, v{{[0-9]+}}.16b, v{{[0-9]+}}.16b
 // I8MM:          smmla v{{[0-9]+}}.4s, v{{[0-9]+}}.16b, v{{[0-9]+}}.16b
+// AMX-LABEL: unsigned_a:
+// AMX:           tdpbusd %tmm{{[0-7]}}, %tmm{{[0-7]}}, %tmm{{[0-7]}}
+// The module asks Linux for the tile state once, from a constructor.
+// AMX-LABEL: __qc_request_amx_tile_state:
+// AMX:           callq syscall
+// AMX:           .section .init_array
+// AMX-NEXT:      .p2align 3
+// AMX-NEXT:      .quad __qc_request_amx_tile_state
 // I8MM-LABEL: unsigned_a:
 // I8MM:          usmmla v{{[0-9]+}}.4s, v{{[0-9]+}}.16b, v{{[0-9]+}}.16b
 

@@ -26,6 +26,9 @@ namespace mlir::qcomp {
 /// The integer dot-product kernels qcomp generates, best first per
 /// architecture.
 enum class IntDotKernel {
+  /// x86 AMX-INT8 on Linux: tdpbssd and its u8 forms, 16 x 16 int32 tiles
+  /// of 16 x 64 by 64 x 16 int8 products (the epilogue on AVX-512).
+  Amx,
   /// x86 AVX-512 VNNI: vpdpbusd on zmm (u8 x s8, 4 products per i32 lane).
   Avx512Vnni,
   /// x86 AVX-VNNI: vpdpbusd on ymm (VEX encoded).
@@ -41,7 +44,7 @@ enum class IntDotKernel {
   None,
 };
 
-/// "avx512-vnni", "avx-vnni", "avx2", "i8mm", "dotprod", "none".
+/// "amx", "avx512-vnni", "avx-vnni", "avx2", "i8mm", "dotprod", "none".
 llvm::StringRef stringifyIntDotKernel(IntDotKernel kernel);
 /// The inverse of stringifyIntDotKernel.
 std::optional<IntDotKernel> parseIntDotKernel(llvm::StringRef name);
@@ -60,12 +63,16 @@ struct CPUFeatures {
   bool avxvnni = false;
   bool dotprod = false;
   bool i8mm = false;
+  /// amx-int8 (with amx-tile), honoured on Linux only: the kernel asks the
+  /// kernel for the tile state with arch_prctl.
+  bool amxInt8 = false;
 
   /// From an llc-style triple ("x86_64-unknown-linux-gnu",
   /// "aarch64-linux-gnu") and feature string ("+avx512vnni,-avx2"; features
   /// qcomp does not use are accepted and ignored). Implied features are
   /// added: avx512vnni and avxvnni imply avx2, avx512vnni and avx512bw imply
-  /// avx512f, i8mm does not imply dotprod.
+  /// avx512f, i8mm does not imply dotprod. amx-int8 is kept only for a
+  /// Linux triple.
   /// Errors name an unknown architecture or a malformed feature.
   static llvm::Expected<CPUFeatures> parse(llvm::StringRef triple,
                                            llvm::StringRef features);
@@ -83,7 +90,8 @@ struct CPUFeatures {
 };
 
 /// The host's triple and the features qcomp uses, in the syntax parse
-/// reads ("+avx2,+avx512vnni"). For drivers only.
+/// reads ("+avx2,+avx512vnni"). amx-int8 is reported only when the
+/// operating system grants this process the tile state. For drivers only.
 std::string getHostTriple();
 std::string getHostCPUFeatures();
 
