@@ -57,6 +57,7 @@ double measureAvx2MaddPeak(int64_t iterations);
 double measureAvx512VnniPeak(int64_t iterations);
 double measureAvxVnniPeak(int64_t iterations);
 double measureAvx512VnniFedPeak(int64_t iterations);
+double measureAmxPeak(int64_t iterations);
 } // namespace qcomp_bench
 
 using namespace mlir;
@@ -334,7 +335,10 @@ int main(int argc, char **argv) {
   double peak = 0.0;
   double (*peakLoop)(int64_t) = nullptr;
   const char *peakName = "";
-  if (kernelName == "avx512-vnni") {
+  if (kernelName == "amx") {
+    peakLoop = qcomp_bench::measureAmxPeak;
+    peakName = "independent tdpbssd on tiles";
+  } else if (kernelName == "avx512-vnni") {
     peakLoop = qcomp_bench::measureAvx512VnniPeak;
     peakName = "independent vpdpbusd on zmm";
   } else if (kernelName == "avx-vnni") {
@@ -346,7 +350,8 @@ int main(int argc, char **argv) {
   }
   if (peakLoop)
     for (int run = 0; run < 7; ++run)
-      peak = std::max(peak, peakLoop(20'000'000));
+      peak =
+          std::max(peak, peakLoop(kernelName == "amx" ? 200'000 : 20'000'000));
   // The same instruction fed as the 6 x 4 tile feeds it (its loads of B and
   // broadcasts of A, from L1): what a load-fed kernel can reach at best.
   double fedPeak = 0.0;

@@ -9,7 +9,8 @@
 // stated as a fraction of what this core can do: vpdpbusd on zmm
 // (avx512-vnni, 64 multiply-adds), vpdpbusd on ymm (avx-vnni, 32), and
 // vpmaddwd + vpaddd on ymm (avx2, 16 per pair); and vpdpbusd on zmm fed by
-// the loads of the avx512-vnni kernel's tile. x86-64 assembly; callers
+// the loads of the avx512-vnni kernel's tile; and AMX-INT8's tdpbssd on
+// tiles. x86-64 assembly; callers
 // check that the CPU has the instruction first.
 //
 //===----------------------------------------------------------------------===//
@@ -164,6 +165,44 @@ measureAvx512VnniFedPeak(int64_t iterations) {
   auto end = std::chrono::steady_clock::now();
   double seconds = std::chrono::duration<double>(end - start).count();
   return (double)iterations * 24 * 16 * 4 * 2 / seconds / 1e9;
+}
+
+/// GOPS of AMX-INT8: 4 independent tdpbssd per iteration (tiles 0-3 each
+/// gain a 16 x 64 by 64 x 16 product of tiles 4-7, 16384 multiply-adds),
+/// 16-row, 64-byte tiles. The caller has the tile state from Linux
+/// (getHostCPUFeatures asks for it).
+__attribute__((target("avx512f"))) double measureAmxPeak(int64_t iterations) {
+  alignas(64) uint8_t config[64] = {};
+  config[0] = 1; // palette 1
+  for (int tile = 0; tile < 8; ++tile) {
+    config[16 + 2 * tile] = 64; // bytes per row
+    config[48 + tile] = 16;     // rows
+  }
+  int64_t count = iterations;
+  auto start = std::chrono::steady_clock::now();
+  asm volatile("ldtilecfg (%1)\n\t"
+               "tilezero %%tmm0\n\t"
+               "tilezero %%tmm1\n\t"
+               "tilezero %%tmm2\n\t"
+               "tilezero %%tmm3\n\t"
+               "tilezero %%tmm4\n\t"
+               "tilezero %%tmm5\n\t"
+               "tilezero %%tmm6\n\t"
+               "tilezero %%tmm7\n\t"
+               "1:\n\t"
+               "tdpbssd %%tmm6, %%tmm4, %%tmm0\n\t"
+               "tdpbssd %%tmm7, %%tmm4, %%tmm1\n\t"
+               "tdpbssd %%tmm6, %%tmm5, %%tmm2\n\t"
+               "tdpbssd %%tmm7, %%tmm5, %%tmm3\n\t"
+               "dec %0\n\t"
+               "jnz 1b\n\t"
+               "tilerelease"
+               : "+r"(count)
+               : "r"(config)
+               : "memory", "cc");
+  auto end = std::chrono::steady_clock::now();
+  double seconds = std::chrono::duration<double>(end - start).count();
+  return (double)iterations * 4 * 16 * 16 * 64 * 2 / seconds / 1e9;
 }
 
 double measureAvxVnniPeak(int64_t iterations) {

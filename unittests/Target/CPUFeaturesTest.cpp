@@ -35,6 +35,23 @@ TEST(CPUFeaturesTest, ImpliedFeatures) {
   EXPECT_FALSE(parse("x86_64-unknown-linux-gnu", "+dotprod").dotprod);
 }
 
+TEST(CPUFeaturesTest, Amx) {
+  CPUFeatures amx = parse("x86_64-unknown-linux-gnu", "+avx512vnni,+amx-int8");
+  EXPECT_TRUE(amx.supports(IntDotKernel::Amx));
+  EXPECT_EQ(amx.getBestIntDotKernel(), IntDotKernel::Amx);
+  // The vector kernel for the matmuls amx leaves.
+  EXPECT_EQ(amx.getBestIntDotKernel(/*tiles=*/false), IntDotKernel::Avx512Vnni);
+  // The epilogue needs AVX-512; the tile state is asked of Linux only.
+  EXPECT_FALSE(parse("x86_64-unknown-linux-gnu", "+avx2,+amx-int8")
+                   .supports(IntDotKernel::Amx));
+  CPUFeatures darwin = parse("x86_64-apple-darwin", "+avx512vnni,+amx-int8");
+  EXPECT_FALSE(darwin.amxInt8);
+  EXPECT_EQ(darwin.getBestIntDotKernel(), IntDotKernel::Avx512Vnni);
+  EXPECT_FALSE(parse("aarch64-linux-gnu", "+amx-int8").amxInt8);
+  EXPECT_EQ(parseIntDotKernel("amx"), IntDotKernel::Amx);
+  EXPECT_EQ(stringifyIntDotKernel(IntDotKernel::Amx), "amx");
+}
+
 TEST(CPUFeaturesTest, LaterFeaturesWin) {
   CPUFeatures cpu = parse("x86_64-unknown-linux-gnu", "+avx2,-avx2");
   EXPECT_FALSE(cpu.avx2);

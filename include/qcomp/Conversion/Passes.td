@@ -271,7 +271,9 @@ def QCLowerIntMatmulToCPUPass
     over K, stored to a 32 x 32 int32 buffer of its column block whose rows
     go through the fused epilogue (16-lane AVX-512 vectors). The module gets
     a constructor that asks Linux for the AMX tile state (arch_prctl
-    `ARCH_REQ_XCOMP_PERM`). `auto` does not pick it: it must be named.
+    `ARCH_REQ_XCOMP_PERM`). `auto` takes it for matmuls of at least 16 rows
+    of A and the best vector kernel for fewer (whose vectors waste less of
+    their work than 32-row blocks do: at 8 rows avx512-vnni is faster).
 
     Matmuls with a non-constant B (activation x activation), dynamic shapes,
     unsigned weights or a sub-byte B not unpacked from a constant keep the

@@ -144,11 +144,11 @@ unsigned CPUFeatures::getVectorRegisters() const {
   return arch == Arch::AArch64 || avx512f ? 32 : 16;
 }
 
-IntDotKernel CPUFeatures::getBestIntDotKernel() const {
+IntDotKernel CPUFeatures::getBestIntDotKernel(bool tiles) const {
   for (IntDotKernel kernel :
-       {IntDotKernel::Avx512Vnni, IntDotKernel::AvxVnni, IntDotKernel::Avx2,
-        IntDotKernel::I8mm, IntDotKernel::DotProd})
-    if (supports(kernel))
+       {IntDotKernel::Amx, IntDotKernel::Avx512Vnni, IntDotKernel::AvxVnni,
+        IntDotKernel::Avx2, IntDotKernel::I8mm, IntDotKernel::DotProd})
+    if ((tiles || kernel != IntDotKernel::Amx) && supports(kernel))
       return kernel;
   return IntDotKernel::None;
 }

@@ -68,7 +68,8 @@
 // PARALLEL:         scf.parallel (%{{.+}}) = (%{{.+}}) to (%c2) step (%c2{{.*}})
 // PARALLEL:           amx.tile_muli
 //
-// kernel=auto does not take amx: it is named.
+// kernel=auto takes amx from 16 rows of A on: these 3 rows go to
+// avx512-vnni, whose vectors waste less of their work.
 // AUTO-LABEL: func.func @padded
 // AUTO-NOT:     amx.
 // AUTO:         llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
@@ -101,6 +102,11 @@ func.func @padded(%a: memref<3x2xi8>, %c: memref<3x2xi32>) {
 // CHECK:         amx.tile_muli %{{.+}} zext, %{{.+}}, %{{.+}} : !amx.tile<16x64xi8>, !amx.tile<16x64xi8>, !amx.tile<16x16xi32>
 // CHECK-LABEL: func.func @second
 // CHECK:         amx.tile_muli
+//
+// 32 rows: kernel=auto takes amx.
+// AUTO-LABEL: func.func @in_place_unsigned
+// AUTO:         amx.tile_muli
+// AUTO-NOT:     vpdpbusd
 // CHECK:       llvm.mlir.global_ctors
 // CHECK-NOT:   llvm.mlir.global_ctors
 #a = affine_map<(i, j, k) -> (i, k)>

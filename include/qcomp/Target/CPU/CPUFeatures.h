@@ -77,8 +77,10 @@ struct CPUFeatures {
   static llvm::Expected<CPUFeatures> parse(llvm::StringRef triple,
                                            llvm::StringRef features);
 
-  /// The best kernel these features allow.
-  IntDotKernel getBestIntDotKernel() const;
+  /// The best kernel these features allow; with `tiles` false, the best
+  /// vector one (not amx, whose 32-row blocks waste most of their work on
+  /// a few rows).
+  IntDotKernel getBestIntDotKernel(bool tiles = true) const;
   /// True when `kernel` can run on these features.
   bool supports(IntDotKernel kernel) const;
   /// f32 lanes of the widest vector registers these features give: 16
