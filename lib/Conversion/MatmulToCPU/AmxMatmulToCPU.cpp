@@ -244,11 +244,5 @@ void qcomp::lowerIntMatmulWithAmx(IntMatmul &mm, bool parallelColumns,
     epilogue->finish(b, loc);
   if (aPadded)
     memref::DeallocOp::create(b, loc, aPadded);
-  op.erase();
-  if (epilogue)
-    epilogue->eraseReplaced();
-  if (prologue)
-    eraseReplacedPrologue(*prologue);
-  if (mm.unpacked)
-    eraseUnusedUnpack(*mm.unpacked);
+  eraseReplaced(mm, epilogue, prologue);
 }

@@ -39,6 +39,20 @@ struct IntMatmul {
   std::optional<UnpackedWeights> unpacked;
 };
 
+/// Erases what a kernel replaced: the matmul, its fused epilogue and
+/// prologue, and the unpacking loop of sub-byte weights.
+inline void eraseReplaced(IntMatmul &mm,
+                          std::optional<EpilogueEmitter> &epilogue,
+                          std::optional<MatmulPrologue> &prologue) {
+  mm.op.erase();
+  if (epilogue)
+    epilogue->eraseReplaced();
+  if (prologue)
+    eraseReplacedPrologue(*prologue);
+  if (mm.unpacked)
+    eraseUnusedUnpack(*mm.unpacked);
+}
+
 /// Replaces `mm` (with its fused epilogue and prologue, if any) by the AMX
 /// kernel described in AmxMatmulToCPU.cpp; `parallelColumns` makes its
 /// column blocks an scf.parallel loop. Adds its globals (and, once per

@@ -877,13 +877,7 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
     memref::DeallocOp::create(b, loc, rowSums);
   if (ap && ap != aPadded)
     memref::DeallocOp::create(b, loc, ap);
-  op.erase();
-  if (epilogue)
-    epilogue->eraseReplaced();
-  if (prologue)
-    eraseReplacedPrologue(*prologue);
-  if (mm.unpacked)
-    eraseUnusedUnpack(*mm.unpacked);
+  eraseReplaced(mm, epilogue, prologue);
 }
 
 /// The MR x NR tile for `mm`: the options' where they are set, else the
