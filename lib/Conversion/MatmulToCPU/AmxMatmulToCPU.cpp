@@ -51,8 +51,6 @@ static constexpr int64_t kTileRows = 16, kTileK = 64, kTileColumns = 16;
 static constexpr int64_t kRowTiles = 2, kColumnTiles = 2;
 static constexpr int64_t kBlockRows = kRowTiles * kTileRows;
 static constexpr int64_t kBlockColumns = kColumnTiles * kTileColumns;
-/// Blocks of rows of A packed side by side on the threads.
-static constexpr int64_t kPackChunks = 64;
 
 static constexpr llvm::StringLiteral kPermissionFunction =
     "__qc_request_amx_tile_state";
@@ -130,33 +128,9 @@ void qcomp::lowerIntMatmulWithAmx(IntMatmul &mm, bool parallelColumns,
       !prologue && mm.m == mp && mm.k == kp && aType.getLayout().isIdentity();
   Value aSource = mm.a, aPadded;
   if (!inPlace) {
-    aPadded = memref::AllocOp::create(b, loc, MemRefType::get({mp, kp}, i8),
-                                      b.getI64IntegerAttr(64));
-    if (mp != mm.m || kp != mm.k)
-      linalg::FillOp::create(
-          b, loc,
-          ValueRange{arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(0))},
-          ValueRange{aPadded});
-    SmallVector<OpFoldResult> zeros(2, b.getIndexAttr(0)),
-        ones(2, b.getIndexAttr(1));
-    Value view = memref::SubViewOp::create(
-        b, loc, aPadded, zeros,
-        SmallVector<OpFoldResult>{b.getIndexAttr(mm.m), b.getIndexAttr(mm.k)},
-        ones);
     auto same = [](OpBuilder &, Location, Value value) { return value; };
-    AffineMap identity = AffineMap::getMultiDimIdentityMap(2, ctx);
-    linalg::GenericOp pack =
-        prologue ? emitFusedPack(b, loc, *prologue, view, same)
-                 : linalg::GenericOp::create(
-                       b, loc, TypeRange{}, ValueRange{mm.a}, ValueRange{view},
-                       ArrayRef<AffineMap>{identity, identity},
-                       SmallVector<utils::IteratorType>(
-                           2, utils::IteratorType::parallel),
-                       [&](OpBuilder &nb, Location nloc, ValueRange args) {
-                         linalg::YieldOp::create(nb, nloc, args[0]);
-                       });
-    if (parallelColumns)
-      parallelizeRows(pack, kPackChunks);
+    aPadded =
+        emitPaddedA(b, loc, mm.a, mp, kp, i8, prologue, same, parallelColumns);
     aSource = aPadded;
   }
 

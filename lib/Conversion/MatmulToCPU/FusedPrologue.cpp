@@ -7,6 +7,9 @@
 #include "FusedPrologue.h"
 
 #include "BufferEffects.h"
+#include "KernelLoops.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
@@ -87,6 +90,46 @@ qcomp::emitFusedPack(OpBuilder &b, Location loc, const MatmulPrologue &prologue,
             mapping.lookupOrDefault(body->getTerminator()->getOperand(0));
         linalg::YieldOp::create(nb, nloc, finish(nb, nloc, value));
       });
+}
+
+Value qcomp::emitPaddedA(
+    OpBuilder &b, Location loc, Value a, int64_t mp, int64_t kp,
+    Type elementType, const std::optional<MatmulPrologue> &prologue,
+    function_ref<Value(OpBuilder &, Location, Value)> finish, bool parallel) {
+  ArrayRef<int64_t> shape = cast<MemRefType>(a.getType()).getShape();
+  const int64_t m = shape[0], k = shape[1];
+  Value padded = memref::AllocOp::create(
+      b, loc, MemRefType::get({mp, kp}, elementType), b.getI64IntegerAttr(64));
+  if (mp != m || kp != k)
+    linalg::FillOp::create(b, loc,
+                           ValueRange{arith::ConstantOp::create(
+                               b, loc, b.getIntegerAttr(elementType, 0))},
+                           ValueRange{padded});
+  SmallVector<OpFoldResult> zeros(2, b.getIndexAttr(0)),
+      ones(2, b.getIndexAttr(1));
+  Value view = memref::SubViewOp::create(
+      b, loc, padded, zeros,
+      SmallVector<OpFoldResult>{b.getIndexAttr(m), b.getIndexAttr(k)}, ones);
+  linalg::GenericOp pack;
+  if (prologue) {
+    // A computed (quantized) as it is packed: the int8 A is never written.
+    pack = emitFusedPack(b, loc, *prologue, view, finish);
+  } else {
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(2, b.getContext());
+    pack = linalg::GenericOp::create(
+        b, loc, TypeRange{}, ValueRange{a}, ValueRange{view},
+        ArrayRef<AffineMap>{identity, identity},
+        SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          linalg::YieldOp::create(nb, nloc, finish(nb, nloc, args[0]));
+        });
+  }
+  // A matmul large enough for threads packs by blocks of rows on them too
+  // (a fused quantization divides every element: 25% of a serial 256^3
+  // call).
+  if (parallel)
+    parallelizeRows(pack, kPackChunks);
+  return padded;
 }
 
 void qcomp::eraseReplacedPrologue(MatmulPrologue &prologue) {

@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
 
+#include <optional>
 #include <string>
 
 namespace mlir::qcomp {
@@ -55,6 +56,22 @@ emitFusedPack(OpBuilder &b, Location loc, const MatmulPrologue &prologue,
               function_ref<Value(OpBuilder &, Location, Value)> finish);
 
 /// Erases P, A's deallocations and allocation, once the matmul is gone.
+/// A (the M x K buffer `a`, or what `prologue` computes) packed once into
+/// a new zero-padded `mp x kp` buffer of `elementType`, `finish` applied to
+/// each value (a shift, a widening):
+///
+///   %ap = memref.alloc() : memref<mp x kp x T>
+///   linalg.fill 0 into %ap                      (when mp > M or kp > K)
+///   linalg.generic ... outs(subview %ap[0, 0] [M, K])
+///
+/// With `parallel` the generic is split into blocks of rows on the threads
+/// (parallelizeRows). Returns %ap, which the caller frees.
+Value emitPaddedA(OpBuilder &b, Location loc, Value a, int64_t mp, int64_t kp,
+                  Type elementType,
+                  const std::optional<MatmulPrologue> &prologue,
+                  function_ref<Value(OpBuilder &, Location, Value)> finish,
+                  bool parallel);
+
 void eraseReplacedPrologue(MatmulPrologue &prologue);
 
 } // namespace mlir::qcomp

@@ -151,10 +151,6 @@ static constexpr int64_t kNarrowRhsMaxRows = 16;
 /// rows avx512-vnni is 1.9x faster).
 static constexpr int64_t kAmxMinRows = 16;
 
-/// Blocks of rows of A packed side by side on the threads (a multiple of
-/// any thread count up to 64 gets an even share).
-static constexpr int64_t kPackChunks = 64;
-
 //===----------------------------------------------------------------------===//
 // Matching
 //===----------------------------------------------------------------------===//
@@ -565,35 +561,8 @@ static void lowerIntMatmul(IntMatmul &mm, const KernelShape &shape, int64_t mr,
   // prologue).
   Value aPadded, ap;
   if (reading == AReading::Whole) {
-    aPadded =
-        memref::AllocOp::create(b, loc, MemRefType::get({mp, kp}, elementType),
-                                b.getI64IntegerAttr(64));
-    Value zero =
-        arith::ConstantOp::create(b, loc, b.getIntegerAttr(elementType, 0));
-    if (mp != mm.m || kp != mm.k)
-      linalg::FillOp::create(b, loc, zero, aPadded);
-    Value aPaddedView = memref::SubViewOp::create(
-        b, loc, aPadded, zeros,
-        SmallVector<OpFoldResult>{b.getIndexAttr(mm.m), b.getIndexAttr(mm.k)},
-        ones);
-    linalg::GenericOp pack;
-    if (prologue) {
-      // A computed (quantized) as it is packed: the int8 A is never
-      // written.
-      pack = emitFusedPack(b, loc, *prologue, aPaddedView, finishA);
-    } else {
-      pack = linalg::GenericOp::create(
-          b, loc, TypeRange{}, ValueRange{mm.a}, ValueRange{aPaddedView},
-          ArrayRef<AffineMap>{identity, identity}, parallel,
-          [&](OpBuilder &nb, Location nloc, ValueRange args) {
-            linalg::YieldOp::create(nb, nloc, finishA(nb, nloc, args[0]));
-          });
-    }
-    // A matmul large enough for threads packs by blocks of rows on them
-    // too (a fused quantization divides every element: 25% of a serial
-    // 256^3 call).
-    if (parallelColumns)
-      parallelizeRows(pack, kPackChunks);
+    aPadded = emitPaddedA(b, loc, mm.a, mp, kp, elementType, prologue, finishA,
+                          parallelColumns);
     ap = aPadded;
   }
   // For matrix instructions, A packed by row groups: Ap[g][p][r][t] =

@@ -66,6 +66,10 @@ void emitColumnBlocks(OpBuilder &b, Location loc, int64_t blocks, int64_t nr,
                       bool parallel,
                       function_ref<void(OpBuilder &, Location, Value)> body);
 
+/// Blocks of rows of A packed side by side on the threads (a multiple of
+/// any thread count up to 64 gets an even share).
+constexpr int64_t kPackChunks = 64;
+
 /// Splits the rows (first loop) of `op`, a 2-d parallel linalg.generic on
 /// buffers, into an scf.parallel loop over `chunks` blocks of rows, so
 /// that the threads share the packing of A before the column blocks:
